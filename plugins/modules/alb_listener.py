@@ -1,0 +1,546 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: alb_listener
+short_description: Manage one Application Load Balancer listener and its path rules, with weighted forwards
+version_added: 1.0.0
+description:
+  - Creates, updates or deletes one listener of an Application Load Balancer, its default action and its
+    path-pattern rules. Forward actions are weighted across target groups, which is how blue/green releases
+    shift traffic.
+  - With O(keep_weights=true), a forward whose set of target groups already matches keeps its current
+    weights, so that re-applying the stack does not undo a traffic switch made with
+    M(tierstack.aws.alb_traffic_weights).
+  - Compared with C(amazon.aws.elb_application_lb) listeners, this module reads rules back by listener ARN,
+    compares weighted forwards in a canonical form (so a re-run reports no change) and can keep weights.
+options:
+  load_balancer_arn:
+    description: ARN of the load balancer.
+    type: str
+    required: true
+  port:
+    description: Port of the listener.
+    type: int
+    required: true
+  protocol:
+    description: Protocol of the listener.
+    type: str
+    choices: [HTTP, HTTPS]
+    default: HTTP
+  certificate_arn:
+    description: ACM certificate of an HTTPS listener.
+    type: str
+  ssl_policy:
+    description: Security policy of an HTTPS listener.
+    type: str
+    default: ELBSecurityPolicy-TLS13-1-2-2021-06
+  default_action:
+    description: The listener's default action. Required when O(state=present).
+    type: dict
+    suboptions:
+      type:
+        description: V(forward) (weighted) or V(redirect).
+        type: str
+        choices: [forward, redirect]
+        required: true
+      target_groups:
+        description: For V(forward), the target groups and their weights (0 to 999).
+        type: list
+        elements: dict
+        suboptions:
+          target_group_arn:
+            description: ARN of the target group.
+            type: str
+            required: true
+          weight:
+            description: Relative weight.
+            type: int
+            default: 1
+      redirect_protocol:
+        description: For V(redirect), the protocol to redirect to.
+        type: str
+        default: HTTPS
+      redirect_port:
+        description: For V(redirect), the port to redirect to.
+        type: str
+        default: "443"
+      status_code:
+        description: For V(redirect), the HTTP status.
+        type: str
+        choices: [HTTP_301, HTTP_302]
+        default: HTTP_301
+  rules:
+    description: Path-pattern rules, each forwarding to weighted target groups. A rule is identified by its priority.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      priority:
+        description: Priority of the rule (1 to 50000), unique on the listener.
+        type: int
+        required: true
+      path_patterns:
+        description: Path patterns the rule matches (at most 5).
+        type: list
+        elements: str
+        required: true
+      target_groups:
+        description: Target groups and weights to forward to.
+        type: list
+        elements: dict
+        required: true
+        suboptions:
+          target_group_arn:
+            description: ARN of the target group.
+            type: str
+            required: true
+          weight:
+            description: Relative weight.
+            type: int
+            default: 1
+  purge_rules:
+    description: Delete rules of the listener whose priority is not in O(rules).
+    type: bool
+    default: true
+  keep_weights:
+    description:
+      - When a forward already targets exactly the same target groups, keep its current weights.
+    type: bool
+    default: false
+  tags:
+    description: Tags of the listener and of each rule.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags not in O(tags). Only used when O(tags) is given.
+    type: bool
+    default: true
+  state:
+    description: V(present) or V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+author:
+  - tierstack maintainers
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: HTTP listener, frontend by default and /api/* to the backend, blue/green
+  tierstack.aws.alb_listener:
+    load_balancer_arn: "{{ alb.load_balancer_arn }}"
+    port: 80
+    protocol: HTTP
+    keep_weights: true
+    default_action:
+      type: forward
+      target_groups:
+        - {target_group_arn: "{{ frontend_blue }}", weight: 100}
+        - {target_group_arn: "{{ frontend_green }}", weight: 0}
+    rules:
+      - priority: 10
+        path_patterns: ["/api/*"]
+        target_groups:
+          - {target_group_arn: "{{ backend_blue }}", weight: 100}
+          - {target_group_arn: "{{ backend_green }}", weight: 0}
+    tags:
+      Environment: dev1
+
+- name: Redirect HTTP to HTTPS
+  tierstack.aws.alb_listener:
+    load_balancer_arn: "{{ alb.load_balancer_arn }}"
+    port: 80
+    default_action:
+      type: redirect
+"""
+
+RETURN = r"""
+listener_arn:
+  description: ARN of the listener (absent when it was deleted or, in check mode, not yet created).
+  returned: when the listener exists
+  type: str
+default_action:
+  description: The default action in canonical form.
+  returned: when state is present
+  type: dict
+rules:
+  description: The rules in canonical form, with their ARNs when they exist.
+  returned: when state is present
+  type: list
+  elements: dict
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+
+# ---- pure helpers (unit-tested) ----------------------------------------------------------------
+
+
+def canonical_action(action):
+    """Reduce an ELBv2 action (API shape) to a comparable dict."""
+    if action["Type"] == "forward":
+        groups = action.get("ForwardConfig", {}).get("TargetGroups")
+        if not groups:
+            groups = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
+        return {
+            "type": "forward",
+            "target_groups": sorted(
+                ({"target_group_arn": g["TargetGroupArn"], "weight": int(g.get("Weight", 1))} for g in groups),
+                key=lambda g: g["target_group_arn"],
+            ),
+        }
+    if action["Type"] == "redirect":
+        cfg = action.get("RedirectConfig", {})
+        return {
+            "type": "redirect",
+            "redirect_protocol": cfg.get("Protocol", "#{protocol}"),
+            "redirect_port": str(cfg.get("Port", "#{port}")),
+            "status_code": cfg.get("StatusCode"),
+        }
+    return {"type": action["Type"], "raw": action}
+
+
+def desired_action(spec):
+    """Turn a module action spec into canonical form."""
+    if spec["type"] == "forward":
+        return {
+            "type": "forward",
+            "target_groups": sorted(
+                ({"target_group_arn": g["target_group_arn"], "weight": int(g.get("weight", 1))} for g in spec["target_groups"]),
+                key=lambda g: g["target_group_arn"],
+            ),
+        }
+    return {
+        "type": "redirect",
+        "redirect_protocol": spec.get("redirect_protocol") or "HTTPS",
+        "redirect_port": str(spec.get("redirect_port") or "443"),
+        "status_code": spec.get("status_code") or "HTTP_301",
+    }
+
+
+def keep_current_weights(wanted, current):
+    """Return ``wanted`` with ``current``'s weights when both forward to the same target groups."""
+    if not current or wanted["type"] != "forward" or current["type"] != "forward":
+        return wanted
+    if [g["target_group_arn"] for g in wanted["target_groups"]] != [g["target_group_arn"] for g in current["target_groups"]]:
+        return wanted
+    return dict(wanted, target_groups=[dict(g) for g in current["target_groups"]])
+
+
+def api_action(canonical):
+    """Turn a canonical action into the API shape."""
+    if canonical["type"] == "forward":
+        return {
+            "Type": "forward",
+            "ForwardConfig": {
+                "TargetGroups": [
+                    {"TargetGroupArn": g["target_group_arn"], "Weight": g["weight"]} for g in canonical["target_groups"]
+                ],
+                "TargetGroupStickinessConfig": {"Enabled": False},
+            },
+        }
+    return {
+        "Type": "redirect",
+        "RedirectConfig": {
+            "Protocol": canonical["redirect_protocol"],
+            "Port": canonical["redirect_port"],
+            "Host": "#{host}",
+            "Path": "/#{path}",
+            "Query": "#{query}",
+            "StatusCode": canonical["status_code"],
+        },
+    }
+
+
+def rule_paths(rule):
+    """Path patterns of an API rule's conditions (old and new condition shapes)."""
+    paths = []
+    for cond in rule.get("Conditions", []):
+        if cond.get("Field") == "path-pattern":
+            paths.extend(cond.get("PathPatternConfig", {}).get("Values") or cond.get("Values") or [])
+    return sorted(paths)
+
+
+def plan_rules(current_rules, wanted_rules, purge, keep_weights):
+    """Compare the listener's non-default rules with the wanted ones, keyed by priority.
+
+    Returns (create, modify, delete, final): lists of canonical rules to create and to modify (with the
+    ARN), ARNs to delete, and the resulting canonical rules.
+    """
+    current = {}
+    for rule in current_rules:
+        if rule.get("IsDefault") or rule.get("Priority") == "default":
+            continue
+        current[int(rule["Priority"])] = {
+            "arn": rule["RuleArn"],
+            "priority": int(rule["Priority"]),
+            "path_patterns": rule_paths(rule),
+            "action": canonical_action(rule["Actions"][0]) if len(rule.get("Actions", [])) == 1 else None,
+        }
+    create, modify, final = [], [], []
+    for spec in wanted_rules:
+        prio = int(spec["priority"])
+        want = {
+            "priority": prio,
+            "path_patterns": sorted(spec["path_patterns"]),
+            "action": desired_action({"type": "forward", "target_groups": spec["target_groups"]}),
+        }
+        have = current.get(prio)
+        if have is None:
+            create.append(want)
+            final.append(want)
+            continue
+        if keep_weights:
+            want["action"] = keep_current_weights(want["action"], have["action"])
+        want["arn"] = have["arn"]
+        if want["path_patterns"] != have["path_patterns"] or want["action"] != have["action"]:
+            modify.append(want)
+        final.append(want)
+    wanted_prios = {int(r["priority"]) for r in wanted_rules}
+    delete = [have["arn"] for prio, have in sorted(current.items()) if prio not in wanted_prios] if purge else []
+    return create, modify, delete, final
+
+
+# ---- AWS side ----------------------------------------------------------------------------------
+
+
+def describe_listener(client, lb_arn, port):
+    marker = None
+    while True:
+        kwargs = {"LoadBalancerArn": lb_arn}
+        if marker:
+            kwargs["Marker"] = marker
+        page = client.describe_listeners(aws_retry=True, **kwargs)
+        for listener in page.get("Listeners", []):
+            if int(listener["Port"]) == port:
+                return listener
+        marker = page.get("NextMarker")
+        if not marker:
+            return None
+
+
+def describe_rules(client, listener_arn):
+    rules, marker = [], None
+    while True:
+        kwargs = {"ListenerArn": listener_arn}
+        if marker:
+            kwargs["Marker"] = marker
+        page = client.describe_rules(aws_retry=True, **kwargs)
+        rules.extend(page.get("Rules", []))
+        marker = page.get("NextMarker")
+        if not marker:
+            return rules
+
+
+def get_tags(client, arn):
+    desc = client.describe_tags(aws_retry=True, ResourceArns=[arn]).get("TagDescriptions", [])
+    return boto3_tag_list_to_ansible_dict(desc[0].get("Tags", [])) if desc else {}
+
+
+def ensure_tags(module, client, arn, wanted, purge):
+    if wanted is None:
+        return False
+    current = get_tags(client, arn)
+    to_set, to_remove = compare_aws_tags(current, wanted, purge_tags=purge)
+    if not (to_set or to_remove):
+        return False
+    if not module.check_mode:
+        if to_remove:
+            client.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=to_remove)
+        if to_set:
+            client.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
+    return True
+
+
+def listener_view(listener):
+    """Comparable view of a listener's own settings."""
+    if listener is None:
+        return None
+    certs = listener.get("Certificates") or []
+    return {
+        "protocol": listener["Protocol"],
+        "port": int(listener["Port"]),
+        "certificate_arn": certs[0]["CertificateArn"] if certs else None,
+        "ssl_policy": listener.get("SslPolicy") if listener["Protocol"] == "HTTPS" else None,
+        "default_action": canonical_action(listener["DefaultActions"][0]) if listener.get("DefaultActions") else None,
+    }
+
+
+def ensure_present(module, client):
+    p = module.params
+    tags = {k: str(v) for k, v in p["tags"].items()} if p["tags"] is not None else None
+    listener = describe_listener(client, p["load_balancer_arn"], p["port"])
+    before = listener_view(listener)
+    want_default = desired_action(p["default_action"])
+    if p["keep_weights"] and before:
+        want_default = keep_current_weights(want_default, before["default_action"])
+    after = {
+        "protocol": p["protocol"],
+        "port": p["port"],
+        "certificate_arn": p["certificate_arn"] if p["protocol"] == "HTTPS" else None,
+        "ssl_policy": p["ssl_policy"] if p["protocol"] == "HTTPS" else None,
+        "default_action": want_default,
+    }
+    changed = False
+    listener_arn = listener["ListenerArn"] if listener else None
+    settings = {"Protocol": p["protocol"], "Port": p["port"], "DefaultActions": [api_action(want_default)]}
+    if p["protocol"] == "HTTPS":
+        settings["Certificates"] = [{"CertificateArn": p["certificate_arn"]}]
+        settings["SslPolicy"] = p["ssl_policy"]
+    try:
+        if listener is None:
+            changed = True
+            if not module.check_mode:
+                kwargs = dict(settings, LoadBalancerArn=p["load_balancer_arn"])
+                if tags:
+                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+                listener_arn = client.create_listener(aws_retry=True, **kwargs)["Listeners"][0]["ListenerArn"]
+        elif before != after:
+            changed = True
+            if not module.check_mode:
+                client.modify_listener(aws_retry=True, ListenerArn=listener_arn, **settings)
+        if listener is not None:
+            changed |= ensure_tags(module, client, listener_arn, tags, p["purge_tags"])
+
+        current_rules = describe_rules(client, listener_arn) if listener_arn and listener is not None else []
+        create, modify, delete, final = plan_rules(current_rules, p["rules"], p["purge_rules"], p["keep_weights"])
+        changed |= bool(create or modify or delete)
+        if not module.check_mode:
+            for arn in delete:
+                client.delete_rule(aws_retry=True, RuleArn=arn)
+            for rule in modify:
+                client.modify_rule(
+                    aws_retry=True,
+                    RuleArn=rule["arn"],
+                    Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
+                    Actions=[api_action(rule["action"])],
+                )
+            for rule in create:
+                kwargs = {
+                    "ListenerArn": listener_arn,
+                    "Priority": rule["priority"],
+                    "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
+                    "Actions": [api_action(rule["action"])],
+                }
+                if tags:
+                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+                rule["arn"] = client.create_rule(aws_retry=True, **kwargs)["Rules"][0]["RuleArn"]
+        for rule in final:
+            if rule.get("arn") and rule not in create:
+                changed |= ensure_tags(module, client, rule["arn"], tags, p["purge_tags"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't apply the listener on port {p['port']}")
+
+    before_rules = []
+    for rule in current_rules:
+        if not (rule.get("IsDefault") or rule.get("Priority") == "default"):
+            before_rules.append(
+                {
+                    "priority": int(rule["Priority"]),
+                    "path_patterns": rule_paths(rule),
+                    "action": canonical_action(rule["Actions"][0]),
+                }
+            )
+    after_rules = [{k: v for k, v in r.items() if k != "arn"} for r in final]
+    if not p["purge_rules"]:
+        kept = {r["priority"] for r in after_rules}
+        after_rules += [r for r in before_rules if r["priority"] not in kept]
+    result = dict(
+        changed=changed,
+        default_action=want_default,
+        rules=final,
+        diff={
+            "before": dict(before or {}, rules=sorted(before_rules, key=lambda r: r["priority"])) if before else {},
+            "after": dict(after, rules=sorted(after_rules, key=lambda r: r["priority"])),
+        },
+    )
+    if listener_arn:
+        result["listener_arn"] = listener_arn
+    module.exit_json(**result)
+
+
+def ensure_absent(module, client):
+    p = module.params
+    try:
+        listener = describe_listener(client, p["load_balancer_arn"], p["port"])
+        if listener is None:
+            module.exit_json(changed=False, diff={"before": {}, "after": {}})
+        if not module.check_mode:
+            client.delete_listener(aws_retry=True, ListenerArn=listener["ListenerArn"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Couldn't delete the listener on port {p['port']}")
+    module.exit_json(changed=True, diff={"before": listener_view(listener), "after": {}})
+
+
+def main():
+    target_groups = dict(
+        type="list",
+        elements="dict",
+        options=dict(target_group_arn=dict(type="str", required=True), weight=dict(type="int", default=1)),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            load_balancer_arn=dict(type="str", required=True),
+            port=dict(type="int", required=True),
+            protocol=dict(type="str", choices=["HTTP", "HTTPS"], default="HTTP"),
+            certificate_arn=dict(type="str"),
+            ssl_policy=dict(type="str", default="ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            default_action=dict(
+                type="dict",
+                options=dict(
+                    type=dict(type="str", choices=["forward", "redirect"], required=True),
+                    target_groups=target_groups,
+                    redirect_protocol=dict(type="str", default="HTTPS"),
+                    redirect_port=dict(type="str", default="443"),
+                    status_code=dict(type="str", choices=["HTTP_301", "HTTP_302"], default="HTTP_301"),
+                ),
+                required_if=[("type", "forward", ["target_groups"])],
+            ),
+            rules=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    priority=dict(type="int", required=True),
+                    path_patterns=dict(type="list", elements="str", required=True),
+                    target_groups=dict(target_groups, required=True),
+                ),
+            ),
+            purge_rules=dict(type="bool", default=True),
+            keep_weights=dict(type="bool", default=False),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            purge_tags=dict(type="bool", default=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        ),
+        required_if=[
+            ("state", "present", ["default_action"]),
+            ("protocol", "HTTPS", ["certificate_arn"]),
+        ],
+        supports_check_mode=True,
+    )
+    client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
+    if module.params["state"] == "present":
+        ensure_present(module, client)
+    else:
+        ensure_absent(module, client)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: alb_traffic_weights
+short_description: Shift the weighted forward of a blue/green pair of target groups on an ALB listener
+version_added: 1.0.0
+description:
+  - Finds the route of an Application Load Balancer listener (a path rule, or the default action) that
+    forwards to exactly a blue and a green target group, and sets their weights to
+    C(100 - green_weight) and C(green_weight).
+  - Only the weights change; the rule's conditions, the other rules and the listener's settings are left alone.
+  - The module does not look at target health; the calling playbook checks it first (see playbooks/switch_traffic.yml).
+options:
+  listener_arn:
+    description: ARN of the listener that carries the route.
+    type: str
+    required: true
+  blue_target_group_arn:
+    description: ARN of the blue target group.
+    type: str
+    required: true
+  green_target_group_arn:
+    description: ARN of the green target group.
+    type: str
+    required: true
+  green_weight:
+    description: Percentage of the route's traffic to send to the green target group (0 to 100).
+    type: int
+    required: true
+author:
+  - tierstack maintainers
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Send 10% of the backend's traffic to green
+  tierstack.aws.alb_traffic_weights:
+    listener_arn: "{{ tierstack_outputs.ALBListenerArn }}"
+    blue_target_group_arn: "{{ tierstack_outputs.BackendBlueTargetGroupArn }}"
+    green_target_group_arn: "{{ tierstack_outputs.BackendGreenTargetGroupArn }}"
+    green_weight: 10
+"""
+
+RETURN = r"""
+rule_arn:
+  description: ARN of the rule that carries the route (the listener's default rule when I(is_default)).
+  returned: always
+  type: str
+is_default:
+  description: Whether the route is the listener's default action.
+  returned: always
+  type: bool
+previous_green_weight:
+  description: Green's share of the traffic, in percent, before the change.
+  returned: always
+  type: int
+green_weight:
+  description: Green's share of the traffic, in percent, after the change.
+  returned: always
+  type: int
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def forward_groups(actions):
+    """{target group ARN: weight} of a single weighted forward action, or None."""
+    if len(actions) != 1 or actions[0].get("Type") != "forward":
+        return None
+    groups = actions[0].get("ForwardConfig", {}).get("TargetGroups")
+    if not groups:
+        return {actions[0]["TargetGroupArn"]: 1}
+    return {g["TargetGroupArn"]: int(g.get("Weight", 1)) for g in groups}
+
+
+def find_route(rules, blue, green):
+    """The rule whose forward goes to exactly {blue, green} (or to blue alone), and its weights."""
+    for rule in rules:
+        groups = forward_groups(rule.get("Actions", []))
+        if groups is not None and set(groups) in ({blue, green}, {blue}):
+            return rule, groups
+    return None, None
+
+
+def green_percent(groups, blue, green):
+    """Green's share in percent of a {arn: weight} forward."""
+    total = sum(groups.values())
+    if total == 0:
+        return 0
+    return round(100 * groups.get(green, 0) / total)
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            listener_arn=dict(type="str", required=True),
+            blue_target_group_arn=dict(type="str", required=True),
+            green_target_group_arn=dict(type="str", required=True),
+            green_weight=dict(type="int", required=True),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not 0 <= p["green_weight"] <= 100:
+        module.fail_json(msg=f"green_weight must be from 0 to 100; got {p['green_weight']}")
+    blue, green = p["blue_target_group_arn"], p["green_target_group_arn"]
+    client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        rules, marker = [], None
+        while True:
+            kwargs = {"ListenerArn": p["listener_arn"]}
+            if marker:
+                kwargs["Marker"] = marker
+            page = client.describe_rules(aws_retry=True, **kwargs)
+            rules.extend(page.get("Rules", []))
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg="Couldn't describe the listener's rules")
+    rule, groups = find_route(rules, blue, green)
+    if rule is None:
+        module.fail_json(msg=f"No route of listener {p['listener_arn']} forwards to exactly {blue} and {green}")
+    before = green_percent(groups, blue, green)
+    is_default = bool(rule.get("IsDefault")) or rule.get("Priority") == "default"
+    wanted = {blue: 100 - p["green_weight"], green: p["green_weight"]}
+    changed = groups != wanted
+    if changed and not module.check_mode:
+        actions = [
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [{"TargetGroupArn": arn, "Weight": w} for arn, w in wanted.items()],
+                    "TargetGroupStickinessConfig": {"Enabled": False},
+                },
+            }
+        ]
+        try:
+            if is_default:
+                client.modify_listener(aws_retry=True, ListenerArn=p["listener_arn"], DefaultActions=actions)
+            else:
+                client.modify_rule(aws_retry=True, RuleArn=rule["RuleArn"], Actions=actions)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg="Couldn't shift the traffic weights")
+    module.exit_json(
+        changed=changed,
+        rule_arn=rule["RuleArn"],
+        is_default=is_default,
+        previous_green_weight=before,
+        green_weight=p["green_weight"],
+        diff={
+            "before": {"blue_weight": groups.get(blue, 0), "green_weight": groups.get(green, 0)},
+            "after": {"blue_weight": wanted[blue], "green_weight": wanted[green]},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
