@@ -1,0 +1,407 @@
+"""Benchmark tierstack against the emulator and write docs/benchmarks.md.
+
+    python -m bench [--tiers vpc,rds_aurora,...] [--quick] [--parallel 4] [--output docs/benchmarks.md]
+
+One run does, on a private emulator (moto on a free loopback port, stopped at the end) behind a
+counting proxy (bench/proxy.py):
+
+1. for the *stock* Ansible configuration and the *tuned* one (the project's ansible.cfg plus the
+   mitogen strategy): a cold converge of a fresh stack, an idempotent re-run, and a teardown, each
+   timed, with the AWS API calls of the phase split into reads and writes and the emulator's own
+   service time summed;
+2. (unless --quick) idempotent re-runs of the tuned stack under the variants in between (the
+   project's ansible.cfg alone, and with pipelining switched on), to show which setting buys what;
+3. (unless --quick or --parallel 0) N stacks with different suffixes deployed and torn down in
+   parallel with the tuned configuration, against the single tuned stack.
+
+Every deploy runs through tierstack.api (ansible-runner, like AWX) with the extra variables a job
+template passes.  Results go to bench/results/<timestamp>.json and docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from bench.proxy import CountingProxy
+from tierstack import REPO_ROOT, api, emulator
+
+SUFFIXES = {"stock": "bn1", "tuned": "bn2"}
+PARALLEL_SUFFIXES = ["bn3", "bn4", "bn5", "bn6", "bn7", "bn8", "bn9"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stock_cfg(path: Path) -> Path:
+    """Ansible's defaults, plus only what is needed to find the project's roles, collection and inventory."""
+    path.write_text(
+        "# Stock Ansible settings: nothing tuned, only the project's paths.\n"
+        "[defaults]\n"
+        f"inventory = {REPO_ROOT / 'inventories' / 'local'}\n"
+        f"roles_path = {REPO_ROOT / 'roles'}\n"
+        f"collections_path = {REPO_ROOT / '.collections'}:~/.ansible/collections:/usr/share/ansible/collections\n"
+    )
+    return path
+
+
+def mitogen_env() -> dict:
+    try:
+        import ansible_mitogen
+    except ImportError:
+        return {}
+    return {
+        "ANSIBLE_STRATEGY_PLUGINS": str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"),
+        "ANSIBLE_STRATEGY": "mitogen_linear",
+    }
+
+
+def configs(workdir: Path) -> dict[str, dict]:
+    """name -> environment overrides.  ANSIBLE_* variables beat ansible.cfg."""
+    project = {"ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg")}
+    out = {
+        "stock": {"ANSIBLE_CONFIG": str(stock_cfg(workdir / "stock.cfg"))},
+        "project": project,
+        "project+pipelining": {**project, "ANSIBLE_PIPELINING": "True"},
+    }
+    mito = mitogen_env()
+    out["tuned"] = {**project, **mito} if mito else dict(project)
+    return out
+
+
+class TaskTimes:
+    """Runner event handler: time per task (role/task name), module calls (loop items count each)."""
+
+    def __init__(self):
+        self.seconds: Counter = Counter()
+        self.calls: Counter = Counter()
+
+    def __call__(self, event: dict) -> bool:
+        kind = event.get("event", "")
+        data = event.get("event_data") or {}
+        name = f"{data.get('role') or '-'} : {data.get('task', '?')}"
+        if kind in ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable"):
+            if data.get("duration") is not None:
+                self.seconds[name] += float(data["duration"])
+            if kind != "runner_on_skipped" and not (data.get("res") or {}).get("results"):
+                self.calls[name] += 1
+        elif kind in ("runner_item_on_ok", "runner_item_on_failed"):
+            self.calls[name] += 1
+        return True
+
+    def top(self, n=12):
+        return [{"task": k, "seconds": round(v, 2), "runs": self.calls.get(k, 0)} for k, v in self.seconds.most_common(n)]
+
+
+def run_phase(proxy, label, fn, suffix, env, args, workdir) -> dict:
+    proxy.phase = label
+    times = TaskTimes()
+    pdd = workdir / "runner" / label.replace(":", "-").replace("+", "-")
+    started = time.monotonic()
+    result = fn(
+        suffix,
+        profile=args.profile,
+        tiers=args.tier_list,
+        envvars={**env, "AWS_ENDPOINT_URL": proxy.url},
+        event_handler=times,
+        private_data_dir=pdd,
+    )
+    wall = time.monotonic() - started
+    proxy.phase = "idle"
+    calls = proxy.take(label).as_dict()
+    row = {
+        "phase": label,
+        "suffix": suffix,
+        "status": result.status,
+        "rc": result.rc,
+        "wall_seconds": round(wall, 2),
+        "changed": result.changed(),
+        **calls,
+        "tasks": times.top(),
+    }
+    mark = "ok" if result.ok else "FAILED"
+    print(
+        f"  {label:<34} {mark:<6} {wall:7.1f}s  changed={row['changed']:<3} reads={calls['reads']:<5} "
+        f"writes={calls['writes']:<4} emulator={calls['service_seconds']:.1f}s",
+        flush=True,
+    )
+    if not result.ok:
+        tail = (result.artifact_dir / "stdout").read_text(errors="replace").splitlines()[-25:]
+        print("\n".join("    | " + line for line in tail), file=sys.stderr)
+    return row
+
+
+def run_parallel(proxy, label, fn, suffixes, env, args, workdir) -> dict:
+    proxy.phase = label
+    started = time.monotonic()
+
+    def one(suffix):
+        return fn(
+            suffix,
+            profile=args.profile,
+            tiers=args.tier_list,
+            envvars={**env, "AWS_ENDPOINT_URL": proxy.url},
+            private_data_dir=workdir / "runner" / f"{label.replace(':', '-')}-{suffix}",
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(suffixes)) as pool:
+        results = list(pool.map(one, suffixes))
+    wall = time.monotonic() - started
+    proxy.phase = "idle"
+    calls = proxy.take(label).as_dict()
+    ok = all(r.ok for r in results)
+    row = {
+        "phase": label,
+        "suffixes": suffixes,
+        "status": "successful" if ok else "failed",
+        "wall_seconds": round(wall, 2),
+        "stack_seconds": [round(r.seconds, 2) for r in results],
+        **calls,
+    }
+    print(f"  {label:<34} {'ok' if ok else 'FAILED':<6} {wall:7.1f}s  reads={calls['reads']:<5} writes={calls['writes']:<4} "
+          f"emulator={calls['service_seconds']:.1f}s", flush=True)
+    return row
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a and b else None
+
+
+def render(report: dict) -> str:
+    """docs/benchmarks.md from one run's results."""
+    ph = {r["phase"]: r for r in report["phases"]}
+    L = []
+    add = L.append
+    add("# Benchmarks")
+    add("")
+    add("Generated by `make bench` (`python -m bench`); do not edit by hand. Re-run it to refresh the figures.")
+    add("")
+    add(f"- Run: {report['started']} UTC, {report['total_seconds'] / 60:.1f} min in all, on {report['machine']}.")
+    add(f"- Tiers: `{', '.join(report['tiers'])}`; profile `{report['profile'] or 'default'}`; "
+        f"one host (localhost), every call through ansible-runner as AWX runs it.")
+    add(f"- Versions: {report['versions']}.")
+    add("- Emulator: a private moto server on a free loopback port, behind a counting proxy (bench/proxy.py).")
+    add("  A call is a *read* when its operation is Describe/List/Get/... (or a REST GET/HEAD), otherwise a *write*.")
+    add("  *Emulator time* is the sum of the proxy's upstream time: the emulator's own service time, the floor.")
+    add("- Configurations: *stock* is Ansible's defaults with only the project's paths; *project* is the repository's")
+    add("  `ansible.cfg`; *tuned* is the project's ansible.cfg plus the mitogen strategy (`mitogen_linear`).")
+    add("  Same machine, same run; the machine is shared, so expect ±10% between runs.")
+    add("")
+    add("## One stack: stock vs tuned")
+    add("")
+    add("| Phase | Config | Wall (s) | Changed | Reads | Writes | Emulator (s) | Wall / emulator |")
+    add("|---|---|---:|---:|---:|---:|---:|---:|")
+    for phase in ("cold", "rerun", "teardown"):
+        for cfg in ("stock", "tuned"):
+            r = ph.get(f"{cfg}:{phase}")
+            if not r:
+                continue
+            add(f"| {phase} | {cfg} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} | "
+                f"{r['service_seconds']:.2f} | {ratio(r['wall_seconds'], r['service_seconds']) or '-'}× |")
+    add("")
+    add("| Ratio stock / tuned | Cold | Re-run | Teardown |")
+    add("|---|---:|---:|---:|")
+    cells = []
+    for phase in ("cold", "rerun", "teardown"):
+        s, t = ph.get(f"stock:{phase}"), ph.get(f"tuned:{phase}")
+        cells.append(f"{ratio(s['wall_seconds'], t['wall_seconds'])}×" if s and t else "-")
+    add(f"| wall time | {' | '.join(cells)} |")
+    add("")
+    variants = [r for r in report["phases"] if r["phase"].endswith(":rerun-variant")]
+    if variants:
+        add("## Which setting buys what (idempotent re-run of the same stack)")
+        add("")
+        add("| Config | Wall (s) | Changed | Reads | Writes |")
+        add("|---|---:|---:|---:|---:|")
+        for key in ("stock:rerun", "tuned:rerun"):
+            if key in ph:
+                r = ph[key]
+                add(f"| {key.split(':')[0]} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} |")
+        for r in variants:
+            add(f"| {r['phase'].split(':')[0]} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} |")
+        add("")
+    par = [r for r in report["phases"] if r["phase"].startswith("parallel")]
+    if par:
+        n = len(par[0]["suffixes"])
+        add(f"## {n} stacks in parallel vs 1 (tuned)")
+        add("")
+        add("| Phase | 1 stack wall (s) | N stacks wall (s) | Slowdown | Throughput gain | Reads | Writes | Emulator (s) |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in par:
+            phase = r["phase"].split(":")[1]
+            one = ph.get(f"tuned:{phase}")
+            one_wall = one["wall_seconds"] if one else None
+            slow = ratio(r["wall_seconds"], one_wall)
+            gain = ratio(n * one_wall, r["wall_seconds"]) if one_wall else None
+            add(f"| {phase} | {one_wall or '-'} | {r['wall_seconds']:.1f} | {slow or '-'}× | {gain or '-'}× | "
+                f"{r['reads']} | {r['writes']} | {r['service_seconds']:.2f} |")
+        add("")
+    add("## Targets")
+    add("")
+    for t in report["targets"]:
+        add(f"- {'MET' if t['met'] else 'MISSED'}: {t['text']}")
+    add("")
+    add("## Where the time goes")
+    add("")
+    for key in ("tuned:cold", "tuned:rerun", "tuned:teardown", "stock:rerun"):
+        r = ph.get(key)
+        if not r or not r.get("tasks"):
+            continue
+        add(f"### {key} ({r['wall_seconds']:.1f} s)")
+        add("")
+        add("| Task (role : name) | Seconds | Module runs |")
+        add("|---|---:|---:|")
+        for t in r["tasks"][:8]:
+            add(f"| {t['task']} | {t['seconds']:.1f} | {t['runs']} |")
+        add("")
+        add("Slowest API operations (emulator time): " + ", ".join(
+            f"`{o['op']}` {o['calls']}× {o['seconds']:.2f}s" for o in r["top_ops"][:5]) + ".")
+        add("")
+    add("## Notes")
+    add("")
+    for note in report["notes"]:
+        add(f"- {note}")
+    add("")
+    return "\n".join(L)
+
+
+def targets_and_notes(report: dict) -> None:
+    ph = {r["phase"]: r for r in report["phases"]}
+    targets, notes = [], []
+    s, t = ph.get("stock:rerun"), ph.get("tuned:rerun")
+    if s and t:
+        r = ratio(s["wall_seconds"], t["wall_seconds"])
+        targets.append({"met": bool(r and r >= 2), "text": f"tuned idempotent re-run {r}× faster than stock "
+                        f"({s['wall_seconds']:.1f} s vs {t['wall_seconds']:.1f} s; target ≥ 2×)."})
+    reruns = [r for r in report["phases"] if "rerun" in r["phase"]]
+    writes = {r["phase"]: r["writes"] for r in reruns}
+    bad = {k: v for k, v in writes.items() if v}
+    targets.append({"met": not bad, "text": "re-runs make 0 write calls" + (
+        "." if not bad else f": {bad} — " + "; ".join(
+            f"{r['phase']}: {r['write_ops']}" for r in reruns if r["writes"]))})
+    changed = {r["phase"]: r["changed"] for r in reruns if r["changed"]}
+    if changed:
+        notes.append(f"Re-runs that reported changed tasks (not idempotent): {changed}.")
+    c = ph.get("tuned:cold")
+    if c:
+        r = ratio(c["wall_seconds"], c["service_seconds"])
+        met = bool(r and r <= 10)
+        targets.append({"met": met, "text": f"tuned cold converge is {r}× the emulator's own service time "
+                        f"({c['wall_seconds']:.1f} s vs {c['service_seconds']:.2f} s for {c['calls']} calls; target ≤ 10×)."})
+        if not met:
+            waits = sum(o["seconds"] for o in c["top_ops"] if "Describe" in o["op"])
+            notes.append(
+                f"What bounds the cold converge: the emulator answers its {c['calls']} calls in "
+                f"{c['service_seconds']:.1f} s in all, so the rest of the {c['wall_seconds']:.0f} s is Ansible's own cost per "
+                f"task (templating, module start-up and boto3 imports; mitogen keeps one interpreter warm but each "
+                f"module still builds its boto3 client) and the waiters' fixed poll delays (for example a NAT gateway "
+                f"or DB waiter sleeps between describes even when the emulator is already done). Describe calls took "
+                f"{waits:.1f} s of emulator time. The ratio cannot reach 10× while each module run costs ~"
+                f"{max(c['wall_seconds'] / max(sum(x['runs'] for x in c['tasks']), 1), 0):.2f} s and the emulator answers in ms.")
+    for r in report["phases"]:
+        if r.get("status") != "successful":
+            notes.append(f"Phase {r['phase']} did not succeed (status {r.get('status')}); its figures are not comparable.")
+    notes.append("forks does not matter here: a stack is one host (localhost), so Ansible runs its tasks one by one. "
+                 "Concurrency that helps is across stacks (the parallel table) or inside a task (async), which "
+                 "would mean changing roles; the bench does not change roles.")
+    notes.append("Pipelining changes little on the local connection: there is no SSH round-trip to save; the "
+                 "module still starts a new Python and imports boto3. Mitogen removes that start-up.")
+    report["targets"], report["notes"] = targets, notes
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--tiers", default=None, help="comma-separated tiers (default: tierstack_tiers)")
+    parser.add_argument("--profile", default=None, help="profile (default: tierstack_profile)")
+    parser.add_argument("--quick", action="store_true", help="stock and tuned only: no variants, no parallel stacks")
+    parser.add_argument("--parallel", type=int, default=4, help="stacks deployed in parallel (0 to skip; max 7)")
+    parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "benchmarks.md"), help="markdown report ('-' for none)")
+    parser.add_argument("--keep", action="store_true", help="keep the runner artifacts directory")
+    args = parser.parse_args(argv)
+    args.tier_list = [t for t in args.tiers.split(",") if t] if args.tiers else None
+    if args.parallel > len(PARALLEL_SUFFIXES):
+        parser.error(f"--parallel is at most {len(PARALLEL_SUFFIXES)}")
+
+    tiers = args.tier_list
+    if tiers is None:
+        import yaml
+
+        tiers = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "main.yml").read_text())["tierstack_tiers"]
+    workdir = Path(tempfile.mkdtemp(prefix="tierstack-bench-"))
+    port = free_port()
+    print(f"bench: tiers {','.join(tiers)}; emulator on 127.0.0.1:{port}; work dir {workdir}", flush=True)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    emulator.up(port)
+    proxy = CountingProxy(port).start()
+    cfgs = configs(workdir)
+    started = time.monotonic()
+    report = {
+        "started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start",
+        "tiers": tiers,
+        "profile": args.profile,
+        "versions": versions(),
+        "phases": [],
+    }
+    phases = report["phases"]
+    try:
+        for cfg in ("stock", "tuned"):
+            suffix = SUFFIXES[cfg]
+            env = cfgs[cfg]
+            phases.append(run_phase(proxy, f"{cfg}:cold", api.deploy, suffix, env, args, workdir))
+            phases.append(run_phase(proxy, f"{cfg}:rerun", api.deploy, suffix, env, args, workdir))
+            if cfg == "tuned" and not args.quick:
+                for variant in ("project", "project+pipelining"):
+                    phases.append(run_phase(proxy, f"{variant}:rerun-variant", api.deploy, suffix, cfgs[variant], args, workdir))
+            phases.append(run_phase(proxy, f"{cfg}:teardown", api.destroy, suffix, env, args, workdir))
+        if args.parallel and not args.quick:
+            sfx = PARALLEL_SUFFIXES[: args.parallel]
+            phases.append(run_parallel(proxy, f"parallel{args.parallel}:cold", api.deploy, sfx, cfgs["tuned"], args, workdir))
+            phases.append(run_parallel(proxy, f"parallel{args.parallel}:teardown", api.destroy, sfx, cfgs["tuned"], args, workdir))
+    finally:
+        proxy.stop()
+        emulator.down(port)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report["total_seconds"] = round(time.monotonic() - started, 1)
+    targets_and_notes(report)
+    results = REPO_ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    out_json = results / f"{report['started'].replace(' ', 'T').replace(':', '')}.json"
+    out_json.write_text(json.dumps(report, indent=2) + "\n")
+    if args.output != "-":
+        Path(args.output).write_text(render(report))
+        print(f"bench: wrote {args.output} and {out_json}")
+    for t in report["targets"]:
+        print(f"  {'MET   ' if t['met'] else 'MISSED'} {t['text']}")
+    return 0 if all(r.get("status") == "successful" for r in phases) else 1
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for pkg in ("ansible-core", "ansible", "ansible-runner", "moto", "boto3", "mitogen"):
+        try:
+            parts.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
