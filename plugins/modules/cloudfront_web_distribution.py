@@ -44,6 +44,13 @@ options:
     description: Remove tags not in I(tags).
     type: bool
     default: true
+  ignore_differences:
+    description:
+      - Setting paths not to compare, such as C(Origins/Items/*/OriginAccessControlId) (C(*) matches one step).
+      - Meant for endpoints that do not return every setting (an emulator); leave empty on AWS.
+    type: list
+    elements: str
+    default: []
   wait:
     description: Wait until a created or updated distribution is deployed.
     type: bool
@@ -147,15 +154,41 @@ def _same_scalar(a, b):
     return a == b
 
 
-def differences(desired, current, path=""):
-    """Paths where current lacks a setting of desired (a subset comparison; lists compare item by item)."""
+def is_blank(value):
+    """True for values that mean "nothing": None, "", [], {}, a list with Quantity 0, or a dict of blanks."""
+    if value is None or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, dict):
+        if value.get("Quantity") == 0:
+            return True
+        return all(is_blank(v) for v in value.values())
+    return False
+
+
+def path_ignored(path, patterns):
+    """True when path (such as /Origins/Items/1/OriginAccessControlId) matches a pattern (* for one step)."""
+    parts = path.strip("/").split("/")
+    for pattern in patterns or []:
+        pat = pattern.strip("/").split("/")
+        if len(pat) == len(parts) and all(p == "*" or p == q for p, q in zip(pat, parts)):
+            return True
+    return False
+
+
+def differences(desired, current, path="", ignore=None):
+    """Paths where current lacks a setting of desired (a subset comparison; lists compare item by item).
+
+    Paths matching a pattern of ``ignore`` are left out.
+    """
+    if ignore:
+        return [d for d in differences(desired, current, path) if not path_ignored(d, ignore)]
     out = []
     if isinstance(desired, dict):
         if not isinstance(current, dict):
             return [path or "/"]
         for key, value in desired.items():
             if key not in current:
-                if value in ({}, [], None, "") or (isinstance(value, dict) and value.get("Quantity") == 0):
+                if is_blank(value):
                     continue
                 out.append(f"{path}/{key}")
                 continue
@@ -275,14 +308,15 @@ class Distribution:
                 dist = self.wait_deployed(dist["Id"])["Distribution"]
             return True, dist, diff
         current, etag = self.get_config(summary["Id"])
-        paths = differences(desired, current)
+        paths = differences(desired, current, ignore=p["ignore_differences"])
         changed = False
         diff = {}
         if paths:
             changed = True
+            top = sorted({d.strip("/").split("/")[0] for d in paths})
             diff = {
-                "before": {k: current.get(k) for k in desired},
-                "after": desired,
+                "before": {k: current.get(k) for k in top},
+                "after": {k: desired.get(k) for k in top},
             }
             if not self.check:
                 try:
@@ -339,6 +373,7 @@ def main():
         caller_reference=dict(type="str"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        ignore_differences=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
     )
