@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,13 +68,32 @@ def _request(url: str, data: bytes | None = None, timeout: float = 2.0) -> bytes
         return resp.read()
 
 
-def answers(port: int) -> bool:
-    """True when a moto server answers on the port."""
+def answers(port: int, timeout: float = 5.0) -> bool:
+    """True when a moto server answers on the port (a cheap call, not a state dump)."""
     try:
-        _request(f"{endpoint_url(port)}/moto-api/data.json", timeout=1.0)
+        _request(f"{endpoint_url(port)}/moto-api/config", timeout=timeout)
         return True
     except (urllib.error.URLError, OSError):
         return False
+
+
+def listening(port: int) -> bool:
+    """True when something accepts connections on the port."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_until_answers(port: int, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not answers(port):
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the emulator exited with {proc.returncode}; see {log_file(port)}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the emulator on port {port} did not answer within {START_TIMEOUT:.0f}s; see {log_file(port)}")
+        time.sleep(0.1)
 
 
 def _own_pid(port: int) -> int | None:
@@ -109,7 +129,9 @@ def reset(port: int | None = None) -> None:
 def up(port: int | None = None) -> dict:
     """Start the emulator unless one already answers; idempotent."""
     port = port or endpoint_port()
-    if answers(port):
+    if listening(port):
+        # Reuse whatever serves the port (ours or not); a busy server may be slow to answer.
+        _wait_until_answers(port)
         configure(port)
         return {"changed": False, "endpoint": endpoint_url(port), "pid": _own_pid(port)}
     env = dict(os.environ)
@@ -126,15 +148,14 @@ def up(port: int | None = None) -> dict:
             start_new_session=True,
         )
     pid_file(port).write_text(f"{proc.pid}\n")
-    deadline = time.monotonic() + START_TIMEOUT
-    while not answers(port):
-        if proc.poll() is not None:
-            pid_file(port).unlink(missing_ok=True)
-            raise RuntimeError(f"the emulator exited with {proc.returncode}; see {log_file(port)}")
-        if time.monotonic() > deadline:
+    try:
+        _wait_until_answers(port, proc)
+    except RuntimeError:
+        if proc.poll() is None:
             down(port)
-            raise RuntimeError(f"the emulator did not answer within {START_TIMEOUT:.0f}s; see {log_file(port)}")
-        time.sleep(0.1)
+        else:
+            pid_file(port).unlink(missing_ok=True)
+        raise
     configure(port)
     return {"changed": True, "endpoint": endpoint_url(port), "pid": proc.pid}
 

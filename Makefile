@@ -1,0 +1,64 @@
+# tierstack: make deploy | make test | make destroy SUFFIX=x | make bench
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUFFIX ?= demo
+PROFILE ?= media_streaming
+INVENTORY ?= inventories/local
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
+
+help:
+	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
+	@echo "make destroy SUFFIX=x                                 tear the stack down"
+	@echo "make test                                             lint, unit and integration tests, molecule scenarios"
+	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+emulator-up: $(STAMP)
+	@if [ "$(INVENTORY)" = "inventories/local" ]; then $(BIN)/python -m tierstack.emulator up; fi
+
+emulator-down: $(STAMP)
+	$(BIN)/python -m tierstack.emulator down
+
+emulator-status: $(STAMP)
+	$(BIN)/python -m tierstack.emulator status
+
+deploy: emulator-up
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
+
+outputs:
+	@echo "outputs/$(SUFFIX)/flat-outputs.json:"
+	@cat outputs/$(SUFFIX)/flat-outputs.json
+
+destroy: emulator-up
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+
+lint: $(STAMP)
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+# The whole suite: its own emulator on a test port, started here and stopped afterwards.
+test: $(STAMP)
+	scripts/run-tests.sh
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .emulator outputs .pytest_cache
