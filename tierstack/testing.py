@@ -43,3 +43,38 @@ def outputs(suffix: str) -> dict:
 def tags_of(resource: dict, key: str = "Tags") -> dict:
     """Tags of an EC2-style resource as a plain dict."""
     return {t["Key"]: t["Value"] for t in resource.get(key) or []}
+
+
+# An endpoint where nothing listens: a playbook run against it fails on its first API
+# call, so a failure that names our variable proves the check ran before any call.
+NO_API_ENDPOINT = "http://127.0.0.1:9"
+
+
+def run_playbook(playbook: str, extra_vars: dict, endpoint: str | None = None, check: bool = False, timeout: int = 300):
+    """Run a playbook from the repository root; returns the CompletedProcess (stdout has stderr folded in)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ)
+    env["ANSIBLE_CONFIG"] = str(REPO_ROOT / "ansible.cfg")
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    bin_dir = Path(sys.executable).parent
+    cmd = [str(bin_dir / "ansible-playbook"), playbook, "-e", json.dumps(extra_vars)]
+    if check:
+        cmd += ["--check", "--diff"]
+    return subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=False, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+
+def assert_fails_before_any_api_call(result, *expected: str) -> None:
+    """The run failed, its message names what is expected, and no AWS endpoint was contacted."""
+    out = result.stdout
+    assert result.returncode != 0, out[-3000:]
+    for text in expected:
+        assert text in out, f"{text!r} not in output:\n{out[-3000:]}"
+    for sign in ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused"):
+        assert sign not in out, f"an API call was attempted before validation:\n{out[-3000:]}"
