@@ -9,6 +9,8 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+TUNED := source scripts/tuned-env.sh &&
 
 .PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
 
@@ -36,7 +38,7 @@ emulator-status: $(STAMP)
 	$(BIN)/python -m tierstack.emulator status
 
 deploy: emulator-up
-	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
 	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
 
 outputs:
@@ -44,7 +46,7 @@ outputs:
 	@cat outputs/$(SUFFIX)/flat-outputs.json
 
 destroy: emulator-up
-	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
 
 lint: $(STAMP)
 	$(BIN)/yamllint --strict .

@@ -8,6 +8,8 @@ export ANSIBLE_CONFIG="$PWD/ansible.cfg"
 export AWS_ENDPOINT_URL="http://127.0.0.1:${TIERSTACK_TEST_PORT:-4599}"
 export TIERSTACK_STATE_DIR="$PWD/.emulator/test"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+# shellcheck source=scripts/tuned-env.sh
+source scripts/tuned-env.sh
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
