@@ -1,0 +1,69 @@
+"""Collection-wide checks: every module documents itself and joins the AWS action group."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tierstack import REPO_ROOT
+
+MODULES = sorted(p.stem for p in (REPO_ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+ANSIBLE_DOC = str(Path(sys.executable).parent / "ansible-doc")
+
+
+@pytest.fixture(scope="module")
+def docs():
+    """ansible-doc's JSON for every module, in one call."""
+    out = subprocess.run(
+        [ANSIBLE_DOC, "--json"] + [f"tierstack.aws.{name}" for name in MODULES],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        env={"ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "PATH": str(Path(sys.executable).parent)},
+    )
+    return json.loads(out.stdout)
+
+
+def test_there_are_modules():
+    assert MODULES
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_renders_in_ansible_doc_with_examples_and_return(name, docs):
+    doc = docs[f"tierstack.aws.{name}"]
+    assert doc["doc"]["short_description"]
+    assert doc["doc"].get("options")
+    assert doc["examples"].strip()
+    assert doc["return"]
+    # ansible-doc merges the fragments away, so read them from the source's DOCUMENTATION
+    source = _documentation(name)
+    fragments = source.get("extends_documentation_fragment") or []
+    assert {"amazon.aws.common.modules", "amazon.aws.region.modules", "amazon.aws.boto3"} <= set(fragments), fragments
+    assert "supports_check_mode=True" in (REPO_ROOT / "plugins" / "modules" / f"{name}.py").read_text().replace(" ", "")
+
+
+def _documentation(name):
+    import ast
+
+    tree = ast.parse((REPO_ROOT / "plugins" / "modules" / f"{name}.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "DOCUMENTATION" for t in node.targets):
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(f"{name} has no DOCUMENTATION")
+
+
+def test_every_module_is_in_the_aws_action_group():
+    runtime = yaml.safe_load((REPO_ROOT / "meta" / "runtime.yml").read_text())
+    group = [m for m in runtime["action_groups"]["aws"] if isinstance(m, str)]
+    assert sorted(group) == MODULES
+    extends = [m for m in runtime["action_groups"]["aws"] if isinstance(m, dict)]
+    assert extends[0]["metadata"]["extend_group"] == ["amazon.aws.aws", "community.aws.aws"]
+
+
+def test_every_role_has_argument_specs_for_main_and_validate():
+    for role in sorted(p for p in (REPO_ROOT / "roles").iterdir() if p.is_dir()):
+        specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+        assert "main" in specs, role.name
+        if (role / "tasks" / "validate.yml").exists():
+            assert specs.get("validate") == specs["main"], f"{role.name}: validate spec differs from main"
