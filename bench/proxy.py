@@ -53,7 +53,10 @@ def classify(method: str, path: str, headers, body: bytes) -> tuple[str, str, st
         op = action[0]
         return service, op, "read" if op.startswith(READ_PREFIXES) else "write"
     # REST: collapse ids out of the path so that operations group together.
-    shape = re.sub(r"/[^/]*[0-9][^/]*", "/{id}", parsed.path) or "/"
+    shape = "/".join(
+        "{id}" if re.search(r"[0-9]", part) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", part) else part
+        for part in parsed.path.split("/")
+    ) or "/"
     op = f"{method} {shape}"
     return service, op, "read" if method in ("GET", "HEAD") else "write"
 
