@@ -83,7 +83,13 @@ def lambda_handler(event, context, client=None):
         raise ValueError(f"secret {arn} does not have rotation enabled")
     versions = metadata.get("VersionIdsToStages", {})
     if token not in versions:
-        raise ValueError(f"version {token} of secret {arn} has no stage, so it cannot be rotated")
+        # Secrets Manager labels the token's version AWSPENDING before it calls createSecret.
+        # createSecret also accepts a new token, so a rotation can be started by hand (or by
+        # a test) by invoking the steps directly; the other steps need the version to exist.
+        if step != "createSecret":
+            raise ValueError(f"version {token} of secret {arn} has no stage, so it cannot be rotated")
+        create_secret(client, arn, token)
+        return
     if "AWSCURRENT" in versions[token]:
         LOG.info("%s: version %s is already AWSCURRENT of %s", step, token, arn)
         return
@@ -195,7 +201,7 @@ def test_secret(client, arn, token):
     pending = get_secret_dict(client, arn, "AWSPENDING", token)
     conn = connect(pending)
     if not conn:
-        _restore_current(client, arn, None)
+        _restore_current(client, arn, pending)
         raise RotationError(f"testSecret: AWSPENDING of {arn} does not log in")
     try:
         with conn, conn.cursor() as cur:
@@ -230,7 +236,11 @@ def _restore_current(client, arn, pending):
     if conn:
         conn.close()
         return
-    conn = connect(pending) if pending else None
+    # The password belongs to the role, not to a database: if the secret's database refuses
+    # the pending login, the maintenance database still lets it put the old password back.
+    conn = None
+    for dbname in (pending.get("dbname"), "postgres"):
+        conn = conn or connect(dict(pending, dbname=dbname))
     if not conn:
         LOG.error("testSecret: neither AWSCURRENT nor AWSPENDING of %s logs in", arn)
         return
