@@ -114,6 +114,11 @@ def test_switch_traffic_asks_for_a_service_of_the_stack_and_a_weight(data, stack
     assert set(service["choices"]) <= {s["name"] for s in stack_vars["tierstack_services"]}
     weight = _question(jt, "green_weight")
     assert (weight["type"], weight["min"], weight["max"]) == ("integer", 0, 100)
+    rollback = _question(jt, "rollback")
+    assert rollback["default"] == "false" and set(rollback["choices"]) == {"false", "true"}
+    # The playbook reads these variables.
+    text = (REPO_ROOT / "playbooks" / "switch_traffic.yml").read_text()
+    assert all(var in text for var in ("service", "green_weight", "rollback | bool"))
 
 
 def test_the_workflow_runs_deploy_then_verify(data):
