@@ -183,9 +183,30 @@ class _Tracker:
         return True  # keep the event in artifacts/<ident>/job_events
 
 
-def _env(envvars: dict | None) -> dict:
-    """Environment for ansible-playbook: this interpreter's bin dir first, so the venv's ansible runs."""
+def mitogen_env() -> dict:
+    """ANSIBLE_* settings for the mitogen strategy (as scripts/tuned-env.sh sets), or {} without mitogen."""
+    try:
+        import ansible_mitogen
+    except ImportError:
+        return {}
+    return {
+        "ANSIBLE_STRATEGY_PLUGINS": str(Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"),
+        "ANSIBLE_STRATEGY": "mitogen_linear",
+    }
+
+
+def _env(envvars: dict | None, mitogen: bool | None = None) -> dict:
+    """Environment for ansible-playbook: this interpreter's bin dir first, so the venv's ansible runs.
+
+    ``mitogen`` None means: use the mitogen strategy when it is installed, unless TIERSTACK_STOCK_ANSIBLE
+    is set or a strategy is already chosen (ANSIBLE_STRATEGY). See docs/benchmarks.md for what it buys.
+    """
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    if mitogen is None:
+        chosen = "ANSIBLE_STRATEGY" in os.environ or "ANSIBLE_STRATEGY" in (envvars or {})
+        mitogen = not chosen and not os.environ.get("TIERSTACK_STOCK_ANSIBLE")
+    if mitogen:
+        env.update(mitogen_env())
     env.update(envvars or {})
     return env
 
@@ -208,13 +229,15 @@ def run_playbook(
     private_data_dir: str | os.PathLike | None = None,
     quiet: bool = True,
     forks: int | None = None,
+    mitogen: bool | None = None,
 ) -> RunResult:
     """Run a repository playbook for one stack through ``ansible_runner.run``.
 
     ``inventory`` is a folder name under ``inventories/`` (``local`` for the emulator, ``aws``) or
     a path.  ``tiers`` overrides ``tierstack_tiers``.  ``on_tier`` is called with a
     :class:`TierProgress` each time a role finishes in a play; ``event_handler`` sees every raw
-    runner event.
+    runner event.  ``mitogen`` chooses the mitogen strategy (default: when installed, unless
+    TIERSTACK_STOCK_ANSIBLE is set or ANSIBLE_STRATEGY is already given).
     """
     import ansible_runner  # imported here so that `python -m tierstack emulator` stays light
 
@@ -249,7 +272,7 @@ def run_playbook(
         playbook=playbook,
         inventory=str(inv.resolve()),
         extravars=variables,
-        envvars=_env(envvars),
+        envvars=_env(envvars, mitogen),
         cmdline=" ".join(cmdline) or None,
         verbosity=verbosity or None,
         forks=forks,

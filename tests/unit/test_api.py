@@ -135,3 +135,16 @@ def test_cli_emulator_delegates(monkeypatch):
     monkeypatch.setattr(emulator, "main", lambda argv: calls.append(argv) or 0)
     assert cli.main(["emulator", "status", "--port", "4999"]) == 0
     assert calls == [["status", "--port", "4999"]]
+
+
+def test_mitogen_is_the_default_strategy_unless_stock_is_asked_for(monkeypatch):
+    monkeypatch.delenv("ANSIBLE_STRATEGY", raising=False)
+    monkeypatch.delenv("TIERSTACK_STOCK_ANSIBLE", raising=False)
+    tuned = api.mitogen_env()
+    assert tuned["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert (api.Path(tuned["ANSIBLE_STRATEGY_PLUGINS"]) / "mitogen_linear.py").is_file()
+    assert api._env(None)["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert "ANSIBLE_STRATEGY" not in api._env(None, mitogen=False)
+    assert api._env({"ANSIBLE_STRATEGY": "linear"})["ANSIBLE_STRATEGY"] == "linear"
+    monkeypatch.setenv("TIERSTACK_STOCK_ANSIBLE", "1")
+    assert "ANSIBLE_STRATEGY" not in api._env(None)
