@@ -304,7 +304,12 @@ def differences(want, have, preserve_desired_count):
 
 
 def describe_service(client, cluster, name):
-    services = client.describe_services(aws_retry=True, cluster=cluster, services=[name], include=["TAGS"]).get("services", [])
+    try:
+        services = client.describe_services(aws_retry=True, cluster=cluster, services=[name], include=["TAGS"]).get("services", [])
+    except botocore.exceptions.ClientError as e:
+        if e.response.get("Error", {}).get("Code") == "ClusterNotFoundException":
+            return None  # no cluster, so no service
+        raise
     for svc in services:
         if svc.get("status") != "INACTIVE":
             return svc
