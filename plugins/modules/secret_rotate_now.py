@@ -111,14 +111,13 @@ def rotation_ready(secret):
     """None when the secret can be rotated now, else the reason it cannot."""
     if not secret.get("RotationEnabled"):
         return "rotation is not enabled for this secret; set it up first (tierstack.aws.secret_rotation)"
-    if not secret.get("RotationLambdaARN") and not secret.get("OwningService"):
-        return "the secret has no rotation function and no owning service"
     return None
 
 
 def ensure_rotated(client, module, secret):
     """Start the rotation, then wait for AWSCURRENT to move when asked to."""
     try:
+        # No RotationLambdaARN or RotationRules: rotate now with the secret's own rotation settings.
         response = client.rotate_secret(aws_retry=True, SecretId=secret["ARN"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Couldn't start the rotation of secret {secret['Name']}")
