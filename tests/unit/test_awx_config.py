@@ -97,6 +97,9 @@ def test_profile_choices_exist(data, stack_vars):
             group = REPO_ROOT / "group_vars" / f"profile_{name}"
             assert group.with_suffix(".yml").is_file() or group.is_dir(), f"no group_vars for profile {name}"
     assert stack_vars["tierstack_profile"] in q["choices"]
+    # and every profile of the repository is offered
+    profiles = {p.name.removeprefix("profile_").removesuffix(".yml") for p in (REPO_ROOT / "group_vars").glob("profile_*")}
+    assert profiles == set(q["choices"])
 
 
 def test_region_choices_pass_the_preflight_check(data):
