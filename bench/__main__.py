@@ -9,7 +9,7 @@ counting proxy (bench/proxy.py):
    mitogen strategy): a cold converge of a fresh stack, an idempotent re-run, and a teardown, each
    timed, with the AWS API calls of the phase split into reads and writes and the emulator's own
    service time summed;
-2. (unless --quick) idempotent re-runs of the tuned stack under the variants in between (the
+2. (with --variants) idempotent re-runs of the tuned stack under the variants in between (the
    project's ansible.cfg alone, and with pipelining switched on), to show which setting buys what;
 3. (unless --quick or --parallel 0) N stacks with different suffixes deployed and torn down in
    parallel with the tuned configuration, against the single tuned stack.
@@ -345,6 +345,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="stock and tuned only: no variants, no parallel stacks")
     parser.add_argument("--parallel", type=int, default=4, help="stacks deployed in parallel (0 to skip; max 7)")
     parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "benchmarks.md"), help="markdown report ('-' for none)")
+    parser.add_argument("--variants", action="store_true",
+                        help="also re-run the tuned stack under the project's ansible.cfg alone and with pipelining")
     parser.add_argument("--repeat", type=int, default=1, help="idempotent re-runs per configuration (the median is reported)")
     parser.add_argument("--keep", action="store_true", help="keep the runner artifacts directory")
     args = parser.parse_args(argv)
@@ -357,6 +359,7 @@ def main(argv=None) -> int:
         import yaml
 
         tiers = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "main.yml").read_text())["tierstack_tiers"]
+    args.tier_list = list(tiers)  # every run of this bench gets the same tiers, whatever changes meanwhile
     workdir = Path(tempfile.mkdtemp(prefix="tierstack-bench-"))
     port = free_port()
     print(f"bench: tiers {','.join(tiers)}; emulator on 127.0.0.1:{port}; work dir {workdir}", flush=True)
@@ -385,7 +388,7 @@ def main(argv=None) -> int:
                 reruns[cfg].append(run_phase(proxy, label, api.deploy, SUFFIXES[cfg], cfgs[cfg], args, workdir))
         for cfg in ("stock", "tuned"):
             phases.append(merge_repeats(reruns[cfg]))
-        if not args.quick:
+        if args.variants and not args.quick:
             for variant in ("project", "project+pipelining"):
                 phases.append(run_phase(proxy, f"{variant}:rerun-variant", api.deploy, SUFFIXES["tuned"], cfgs[variant], args, workdir))
         for cfg in ("stock", "tuned"):
