@@ -210,6 +210,7 @@ changes:
 import copy
 import hashlib
 import json
+import time
 
 try:
     import botocore
@@ -754,10 +755,19 @@ class ProxyApi:
         self.changes.append("clear the account's CloudWatch role" if absent else "set the account's CloudWatch role")
         if self.check:
             return
-        try:
-            self.client.update_account(aws_retry=True, patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": value}])
-        except AWS_ERRORS as e:
-            self.fail(e, "Couldn't update the API Gateway account's CloudWatch role")
+        # A role created moments ago may not be usable yet (IAM is eventually consistent): API Gateway
+        # then answers BadRequest, so retry that for a while.
+        deadline = time.time() + 120
+        while True:
+            try:
+                self.client.update_account(aws_retry=True, patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": value}])
+                return
+            except is_boto3_error_code("BadRequestException") as e:
+                if absent or time.time() > deadline:
+                    self.fail(e, "Couldn't update the API Gateway account's CloudWatch role")
+                time.sleep(5)
+            except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.fail(e, "Couldn't update the API Gateway account's CloudWatch role")
 
     def delete(self, name):
         api = self.find_api(name)
