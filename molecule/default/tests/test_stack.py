@@ -1,0 +1,99 @@
+"""The whole stack, read back from the endpoint: outputs that point at real resources, tags on
+everything, a plan that changes nothing, and a re-run that makes no write call. Each tier's own
+details are verified by its scenario (vpc, data, container, edge)."""
+
+import os
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from bench.proxy import CountingProxy
+from tierstack import testing
+from tierstack.emulator import endpoint_port
+
+SUFFIX = "mol-full"
+REQUIRED = [
+    "CloudFrontURL", "APIGatewayEndpoint", "RDSClusterEndpoint", "RDSReaderEndpoint", "ALBDNSName",
+    "FrontendRepoURI", "BackendRepoURI", "DBSecretArn", "DashboardName", "ECSClusterName", "VpcId",
+]
+TAGS = {"Environment": SUFFIX, "Project": "tierstack", "ManagedBy": "ansible-tierstack"}
+
+
+def test_outputs_file_has_every_key(host, outputs):
+    assert host.file(str(testing.outputs_path(SUFFIX))).mode == 0o644
+    missing = [k for k in REQUIRED if not outputs.get(k)]
+    assert not missing, missing
+    assert all(isinstance(v, str) for v in outputs.values())
+
+
+def test_outputs_point_at_real_resources(outputs):
+    dist = testing.client("cloudfront", "us-east-1").get_distribution(Id=outputs["CloudFrontDistributionId"])["Distribution"]
+    assert outputs["CloudFrontURL"] == f"https://{dist['DomainName']}"
+
+    api_id = urlparse(outputs["APIGatewayEndpoint"]).hostname.split(".")[0]
+    assert testing.client("apigateway").get_rest_api(restApiId=api_id)["name"].endswith(SUFFIX)
+
+    cluster = testing.client("rds").describe_db_clusters()["DBClusters"]
+    assert outputs["RDSClusterEndpoint"] in [c["Endpoint"] for c in cluster]
+
+    lbs = testing.client("elbv2").describe_load_balancers()["LoadBalancers"]
+    assert outputs["ALBDNSName"] in [lb["DNSName"] for lb in lbs]
+
+    repos = {r["repositoryUri"] for r in testing.client("ecr").describe_repositories()["repositories"]}
+    assert {outputs["FrontendRepoURI"], outputs["BackendRepoURI"]} <= repos
+
+    assert testing.client("secretsmanager").describe_secret(SecretId=outputs["DBSecretArn"])["ARN"] == outputs["DBSecretArn"]
+    assert testing.client("cloudwatch").get_dashboard(DashboardName=outputs["DashboardName"])["DashboardBody"]
+    assert testing.client("ecs").describe_clusters(clusters=[outputs["ECSClusterName"]])["clusters"][0]["status"] == "ACTIVE"
+
+
+def test_ssm_holds_the_non_sensitive_configuration(outputs):
+    params = testing.client("ssm").get_parameters_by_path(Path=f"/tierstack/{SUFFIX}/", Recursive=True)["Parameters"]
+    values = {p["Name"].rsplit("/", 1)[-1]: p["Value"] for p in params}
+    assert all(p["Type"] != "SecureString" or "password" not in p["Name"] for p in params)
+    assert outputs["ALBDNSName"] in values.values()
+    assert outputs["RDSClusterEndpoint"] in values.values()
+
+
+def test_every_tagged_resource_carries_the_common_tags():
+    tagging = testing.client("resourcegroupstaggingapi")
+    found = tagging.get_resources(TagFilters=[{"Key": "Environment", "Values": [SUFFIX]}])["ResourceTagMappingList"]
+    services = {m["ResourceARN"].split(":")[2] for m in found}
+    # the tagging API of the emulator covers at least these services of the stack
+    assert {"ec2", "rds", "elasticloadbalancing", "secretsmanager"} <= services, services
+    for mapping in found:
+        tags = {t["Key"]: t["Value"] for t in mapping["Tags"]}
+        for key, value in TAGS.items():
+            assert tags.get(key) == value, (mapping["ResourceARN"], tags)
+        assert tags.get("Owner"), mapping["ResourceARN"]
+
+
+def _recap(stdout):
+    match = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", stdout)
+    assert match, stdout[-3000:]
+    return {k: int(v) for k, v in zip(("ok", "changed", "unreachable", "failed"), match.groups())}
+
+
+def test_check_diff_on_the_deployed_stack_changes_nothing():
+    result = testing.run_playbook("site.yml", {"suffix": SUFFIX}, check=True)
+    recap = _recap(result.stdout)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert recap["changed"] == 0 and recap["failed"] == 0, recap
+
+
+@pytest.fixture
+def counting_proxy():
+    proxy = CountingProxy(endpoint_port(os.environ)).start()
+    yield proxy
+    proxy.stop()
+
+
+def test_a_re_run_makes_no_write_call(counting_proxy):
+    counting_proxy.phase = "rerun"
+    result = testing.run_playbook("site.yml", {"suffix": SUFFIX}, endpoint=counting_proxy.url)
+    stats = counting_proxy.take("rerun").as_dict()
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert _recap(result.stdout)["changed"] == 0
+    assert stats["reads"] > 50, stats
+    assert stats["writes"] == 0, stats["write_ops"]
