@@ -21,7 +21,6 @@ from pathlib import Path
 import boto3
 import pytest
 
-from pg_server import PgServer, random_name
 from tierstack import REPO_ROOT
 from tierstack import emulator
 from ansible_collections.tierstack.aws.plugins.module_utils.tierstack_lambda_zip import build_zip
@@ -29,6 +28,18 @@ from ansible_collections.tierstack.aws.plugins.module_utils.tierstack_lambda_zip
 SOURCE = REPO_ROOT / "roles" / "rds_aurora" / "files" / "postgres_rotation"
 REGION = "ap-southeast-1"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The helper sits next to this file (pytest runs with --import-mode=importlib, so load it by path).
+_pg_server = _load("tierstack_pg_server", Path(__file__).with_name("pg_server.py"))
+PgServer, random_name = _pg_server.PgServer, _pg_server.random_name
 
 
 def load_rotation_module():
