@@ -361,7 +361,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "benchmarks.md"), help="markdown report ('-' for none)")
     parser.add_argument("--variants", action="store_true",
                         help="also re-run the tuned stack under the project's ansible.cfg alone and with pipelining")
-    parser.add_argument("--repeat", type=int, default=1, help="idempotent re-runs per configuration (the median is reported)")
+    parser.add_argument("--repeat", type=int, default=2, help="idempotent re-runs per configuration, interleaved (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the runner artifacts directory")
     parser.add_argument("--render", metavar="RESULTS_JSON", help="only rewrite the markdown from a results file")
     args = parser.parse_args(argv)
