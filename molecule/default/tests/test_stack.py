@@ -56,17 +56,49 @@ def test_ssm_holds_the_non_sensitive_configuration(outputs):
     assert outputs["RDSClusterEndpoint"] in values.values()
 
 
-def test_every_tagged_resource_carries_the_common_tags():
-    tagging = testing.client("resourcegroupstaggingapi")
-    found = tagging.get_resources(TagFilters=[{"Key": "Environment", "Values": [SUFFIX]}])["ResourceTagMappingList"]
-    services = {m["ResourceARN"].split(":")[2] for m in found}
-    # the tagging API of the emulator covers at least these services of the stack
-    assert {"ec2", "rds", "elasticloadbalancing", "secretsmanager"} <= services, services
+def _kv(tags, key="Key", value="Value"):
+    return {t[key]: t[value] for t in tags}
+
+
+def _resource_tags(outputs):
+    """The tags of one main resource of each tier, read through each service's own API."""
+    c = testing.client
+    yield "vpc", testing.tags_of(c("ec2").describe_vpcs(VpcIds=[outputs["VpcId"]])["Vpcs"][0])
+    cluster = next(x for x in c("rds").describe_db_clusters()["DBClusters"] if x["Endpoint"] == outputs["RDSClusterEndpoint"])
+    yield "rds cluster", _kv(cluster["TagList"])
+    yield "db secret", _kv(c("secretsmanager").describe_secret(SecretId=outputs["DBSecretArn"])["Tags"])
+    repo_arn = next(r["repositoryArn"] for r in c("ecr").describe_repositories()["repositories"]
+                    if r["repositoryUri"] == outputs["BackendRepoURI"])
+    yield "ecr repository", _kv(c("ecr").list_tags_for_resource(resourceArn=repo_arn)["tags"])
+    lb_arn = next(lb["LoadBalancerArn"] for lb in c("elbv2").describe_load_balancers()["LoadBalancers"]
+                  if lb["DNSName"] == outputs["ALBDNSName"])
+    yield "alb", _kv(c("elbv2").describe_tags(ResourceArns=[lb_arn])["TagDescriptions"][0]["Tags"])
+    ecs = c("ecs").describe_clusters(clusters=[outputs["ECSClusterName"]], include=["TAGS"])["clusters"][0]
+    yield "ecs cluster", _kv(ecs["tags"], "key", "value")
+    dist = c("cloudfront", "us-east-1").get_distribution(Id=outputs["CloudFrontDistributionId"])["Distribution"]
+    yield "distribution", _kv(c("cloudfront", "us-east-1").list_tags_for_resource(Resource=dist["ARN"])["Tags"]["Items"])
+    api_id = urlparse(outputs["APIGatewayEndpoint"]).hostname.split(".")[0]
+    yield "rest api", c("apigateway").get_rest_api(restApiId=api_id).get("tags", {})
+
+
+def test_the_main_resource_of_every_tier_carries_the_common_tags(outputs):
+    seen = []
+    for what, tags in _resource_tags(outputs):
+        seen.append(what)
+        for key, value in TAGS.items():
+            assert tags.get(key) == value, (what, tags)
+        assert tags.get("Owner"), (what, tags)
+    assert len(seen) == 8
+
+
+def test_whatever_the_tagging_api_finds_carries_the_common_tags():
+    found = testing.client("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": "Environment", "Values": [SUFFIX]}])["ResourceTagMappingList"]
+    assert found
     for mapping in found:
-        tags = {t["Key"]: t["Value"] for t in mapping["Tags"]}
+        tags = _kv(mapping["Tags"])
         for key, value in TAGS.items():
             assert tags.get(key) == value, (mapping["ResourceARN"], tags)
-        assert tags.get("Owner"), mapping["ResourceARN"]
 
 
 def _recap(stdout):
