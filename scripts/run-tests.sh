@@ -27,7 +27,7 @@ python -m tierstack.emulator up
 trap 'python -m tierstack.emulator down >/dev/null || true' EXIT
 
 step "pytest: unit and integration tests"
-pytest -q
+pytest -q --durations=15
 
 step "molecule: every scenario"
 for scenario in $(ls molecule | grep -v '^shared$'); do

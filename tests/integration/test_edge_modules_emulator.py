@@ -38,7 +38,7 @@ def play(endpoint, tmp_path):
             "hosts": "tierstack",
             "gather_facts": False,
             "vars": {"tierstack_region": REGION},
-            "module_defaults": {"group/amazon.aws.aws": "{{ tierstack_aws_module_defaults }}"},
+            "module_defaults": {"group/tierstack.aws.aws": "{{ tierstack_aws_module_defaults }}"},
             "tasks": [dict(t, register=f"r{i}") for i, t in enumerate(tasks)]
             + [{"ansible.builtin.copy": {"dest": str(tmp_path / "results.json"),
                                          "content": "{{ [" + ", ".join(f"r{i}" for i in range(len(tasks))) + "] | to_json }}"},
