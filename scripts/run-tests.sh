@@ -11,7 +11,7 @@ export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 # shellcheck source=scripts/tuned-env.sh
 source scripts/tuned-env.sh
 
-step() { printf '\n==== %s ====\n' "$*"; }
+step() { printf '\n==== %s (%s) ====\n' "$*" "$(date -u +%H:%M:%S)"; }
 
 step "lint: yamllint and ansible-lint (production profile)"
 yamllint --strict .
