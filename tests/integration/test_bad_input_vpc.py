@@ -37,6 +37,12 @@ def test_bad_input_fails_before_any_api_call(extra_vars, expected):
     assert_fails_before_any_api_call(result, *expected)
 
 
+@pytest.mark.parametrize("tiers", [["ecr"], ["cloudwatch"]])
+def test_the_suffix_is_checked_whichever_tiers_run(tiers):
+    result = run_playbook("site.yml", {"suffix": "Bad_Suffix", "tierstack_tiers": tiers}, endpoint=NO_API_ENDPOINT)
+    assert_fails_before_any_api_call(result, "suffix 'Bad_Suffix' is invalid")
+
+
 def test_teardown_checks_the_suffix_too():
     result = run_playbook("playbooks/teardown.yml", {"suffix": "UPPER", "tierstack_tiers": ["vpc"]}, endpoint=NO_API_ENDPOINT)
     assert_fails_before_any_api_call(result, "suffix 'UPPER' is invalid")
