@@ -46,11 +46,12 @@ deploy: emulator-up
 	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
 
 outputs:
-	@echo "outputs/$(SUFFIX)/flat-outputs.json:"
-	@cat outputs/$(SUFFIX)/flat-outputs.json
+	@$(BIN)/python -m tierstack outputs $(SUFFIX)
 
+# Without PROFILE, teardown uses the profile and tiers recorded with the stack (/tierstack/<suffix>/stack).
 destroy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
+	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE))
 
 lint: $(STAMP) collection-link
 	$(BIN)/yamllint --strict .
