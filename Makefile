@@ -66,8 +66,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	scripts/run-tests.sh --fast $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
 
+# BENCH_ARGS, e.g. --baseline /tmp/baseline or --latency-only
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --latency-model $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .emulator outputs .pytest_cache
