@@ -54,6 +54,7 @@ part() {
 PYTEST="pytest -q -p no:cacheprovider --durations=5"
 
 part lint 0 150 "yamllint --strict . && ansible-lint --profile production"
+[ $FAST = 1 ] || part sanity 0 600 "scripts/sanity.sh"   # ansible-test sanity
 part unit 0 90 "$PYTEST tests/unit app/backend/tests app/frontend/tests"
 for f in tests/integration/test_*.py; do
   case "$f" in
