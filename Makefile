@@ -9,7 +9,7 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+# Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
 
 .PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
