@@ -71,7 +71,7 @@ options:
     type: dict
     default: {}
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -129,15 +129,12 @@ import json
 import socket
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
 
 def now_utc():
     return datetime.datetime.now(datetime.timezone.utc)
@@ -200,7 +197,7 @@ class StackLock:
             value = self.client.get_parameter(aws_retry=True, Name=self.name)["Parameter"]["Value"]
         except is_boto3_error_code("ParameterNotFound"):
             return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Couldn't read the stack lock {self.name}")
         return parse_document(value)
 
@@ -219,7 +216,7 @@ class StackLock:
             return True
         except is_boto3_error_code("ParameterAlreadyExists"):
             return False
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Couldn't create the stack lock {self.name}")
 
     def delete(self):
@@ -227,7 +224,7 @@ class StackLock:
             self.client.delete_parameter(aws_retry=True, Name=self.name)
         except is_boto3_error_code("ParameterNotFound"):
             pass
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Couldn't release the stack lock {self.name}")
 
 
