@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
 
-.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
+.PHONY: chaos help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
@@ -63,6 +63,10 @@ unit: $(STAMP) collection-link
 # The whole suite: its own emulator on a test port, started here and stopped afterwards.
 test: $(STAMP) collection-link
 	scripts/run-tests.sh
+
+# Faults, kills, concurrent runs and half-built teardowns against a private emulator; writes docs/reliability.md.
+chaos: $(STAMP) collection-link
+	$(BIN)/python -m bench.chaos
 
 bench: $(STAMP) collection-link
 	$(BIN)/python -m bench

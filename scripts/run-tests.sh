@@ -30,6 +30,8 @@ trap 'python -m tierstack.emulator down >/dev/null || true' EXIT
 step "pytest: unit and integration tests"
 pytest -q --durations=15
 
+step "chaos slice: vpc + data tiers at 30% faults, a kill and re-run, a concurrent pair (bench/chaos.py)"; TIERSTACK_CHAOS_PORT=$(( ${TIERSTACK_TEST_PORT:-4599} + 5 )) python -m bench.chaos --slice
+
 step "molecule: every scenario"
 for scenario in $(find molecule -mindepth 1 -maxdepth 1 -type d ! -name shared -printf '%f\n' | sort); do
   step "molecule test -s $scenario"
