@@ -4,7 +4,8 @@
     python -m bench.chaos --slice      # the make-test slice: vpc + rds_aurora at 30% faults,
                                        # one kill-and-re-run, one concurrent pair
 
-It starts a private emulator (port TIERSTACK_CHAOS_PORT, default 4590; its proxy on the next port) with a
+It uses the emulator on TIERSTACK_CHAOS_PORT (default 4590; started if it does not answer), behind a proxy
+(TIERSTACK_CHAOS_PROXY_PORT, default a free port) with a
 FaultInjector (bench/faults.py) and a RequestRecorder (CreateDBCluster/ModifyDBCluster bodies, kept in
 memory only), and counts, after each scenario: resources by kind (tierstack.inventory: 0 duplicates),
 processes left behind by killed runs (0), and password mismatches between the secret and what the
@@ -148,7 +149,7 @@ class Chaos:
         self.rng = random.Random(seed)
         self.faults = FaultInjector(rate=rate, seed=seed)
         self.recorder = RequestRecorder({"CreateDBCluster", "ModifyDBCluster"})
-        self.proxy = CountingProxy(port, port=port + 1)
+        self.proxy = CountingProxy(port, port=int(os.environ.get("TIERSTACK_CHAOS_PROXY_PORT", "0")))
         self.proxy.faults = self.faults
         self.proxy.recorder = self.recorder
         self.rows: list[dict] = []

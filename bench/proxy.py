@@ -110,6 +110,9 @@ class CountingProxy:
         self.faults = None
         self.recorder = None
         self.lock = threading.Lock()
+        # Response hooks: hook(method, path, headers, body, status, data) -> data, applied in order
+        # (bench/latency.py's LatencyModel rewrites describe answers to in-progress states).
+        self.hooks: list = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -147,6 +150,8 @@ class CountingProxy:
                     proxy.record(self.command, self.path, self.headers, body, resp.status, elapsed)
                     if proxy.recorder is not None:
                         proxy.recorder(self.command, self.path, self.headers, body, resp.status)
+                    for hook in proxy.hooks:
+                        data = hook(self.command, self.path, self.headers, body, resp.status, data)
                 if fault is not None:  # a lost response: performed upstream, answered with a fault
                     return self._answer(fault.status, fault.headers.items(), fault.body)
                 self._answer(resp.status, resp.getheaders(), data)
