@@ -72,6 +72,7 @@ if [ $FAST = 0 ]; then
     part "molecule:$scenario" 1 "$est" "molecule test -s $scenario"
   done
 fi
+[ $FAST = 1 ] || part chaos-slice 1 900 'TIERSTACK_CHAOS_PORT=${AWS_ENDPOINT_URL##*:} python -m bench.chaos --slice'   # issue 13: faults, a kill, a concurrent pair
 # ------------------------------------------------------------------------------------------------
 
 [ ${#NAMES[@]} -gt 0 ] || { echo "no part matches: ${PATTERNS[*]}" >&2; exit 2; }
