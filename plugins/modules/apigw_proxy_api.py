@@ -704,7 +704,7 @@ class ProxyApi:
         api_id = api["id"]
         stage = self.get_stage(api_id, name)
         deployment_id = stage.get("deploymentId") if stage else None
-        if stage is None or self.deployment_description(api_id, deployment_id) != description:
+        if stage is None or not self.deployment_description(api_id, deployment_id).startswith(description):
             self.changes.append(f"deploy to {name}")
             if not self.check:
                 try:
