@@ -118,8 +118,8 @@ def check_kinesis(outputs, region, suffix, shards, hours, tags):
 
 def check_app_secret(outputs, region, suffix, tags):
     sm = client("secretsmanager", region)
-    secret = sm.describe_secret(SecretId=outputs["ApiKeysSecretArn"])
+    secret = sm.describe_secret(SecretId=outputs["AppSecretApiKeysArn"])
     assert secret["Name"] == f"api-keys-{suffix}"
     assert _tags(secret["Tags"]).items() >= tags.items()
-    value = json.loads(sm.get_secret_value(SecretId=outputs["ApiKeysSecretArn"])["SecretString"])
+    value = json.loads(sm.get_secret_value(SecretId=outputs["AppSecretApiKeysArn"])["SecretString"])
     assert list(value) == ["api_key"] and len(value["api_key"]) == 40 and value["api_key"].isalnum()

@@ -10,7 +10,7 @@ TAGS = {"Environment": SUFFIX, "Project": "tierstack", "ManagedBy": "ansible-tie
 def test_outputs_are_published(outputs):
     for key in ("RedisPrimaryEndpoint", "RedisReaderEndpoint", "RedisPort", "RedisAuthSecretArn", "EfsFileSystemId",
                 "EfsFileSystemArn", "EfsAccessPointId", "EfsAccessPointArn", "KinesisStreamName", "KinesisStreamArn",
-                "ApiKeysSecretArn"):
+                "AppSecretApiKeysArn"):
         assert outputs[key], key
     assert ":eu-west-2:" in outputs["KinesisStreamArn"]
 

@@ -122,10 +122,10 @@ def test_media_service_reads_only_the_secrets_it_names(aws, outputs):
     [container] = [c for c in task["containerDefinitions"] if c["name"] == "media"]
     secrets = {s["name"]: s["valueFrom"] for s in container.get("secrets", [])}
     assert secrets["REDIS_AUTH_TOKEN"] == outputs["RedisAuthSecretArn"]
-    assert secrets["API_KEY"].startswith(outputs["ApiKeysSecretArn"]) and secrets["API_KEY"].endswith(":api_key::")
+    assert secrets["API_KEY"].startswith(outputs["AppSecretApiKeysArn"]) and secrets["API_KEY"].endswith(":api_key::")
     readable = {r for s in _statements(aws("iam"), task["executionRoleArn"]) if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
                 for r in _as_list(s["Resource"])}
-    assert "*" not in readable and {outputs["RedisAuthSecretArn"], outputs["ApiKeysSecretArn"]} <= readable
+    assert "*" not in readable and {outputs["RedisAuthSecretArn"], outputs["AppSecretApiKeysArn"]} <= readable
 
 
 def test_api_content_route_and_xray(aws, outputs):
