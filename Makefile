@@ -11,6 +11,14 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # The tuned settings (mitogen strategy): scripts/tuned-env.sh.
 TUNED := source scripts/tuned-env.sh &&
+# deploy/destroy only: one progress line per tier (the tierstack.aws.tiers callback), the full
+# output in logs/<suffix>/. V=1 (or TIERSTACK_VERBOSE=1) shows the full output live too.
+# TIERS=vpc,ecr runs only those tiers.
+TIERS ?=
+comma := ,
+TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) ",$(TIERS))"]}')
+PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
+	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX) PROFILE=$(PROFILE)$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
 .PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
 
@@ -38,15 +46,14 @@ emulator-status: $(STAMP)
 	$(BIN)/python -m tierstack.emulator status
 
 deploy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
-	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
+	@$(TUNED) $(call PROGRESS,deploy) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE) $(TIERS_ARG)
 
 outputs:
 	@echo "outputs/$(SUFFIX)/flat-outputs.json:"
 	@cat outputs/$(SUFFIX)/flat-outputs.json
 
 destroy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	@$(TUNED) $(call PROGRESS,destroy) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE) $(TIERS_ARG)
 
 lint: $(STAMP)
 	$(BIN)/yamllint --strict .
