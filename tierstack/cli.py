@@ -137,6 +137,37 @@ def _common(p: argparse.ArgumentParser) -> None:
     _add_run_options(p)
 
 
+def _add_view_parsers(sub) -> None:
+    """``status`` and ``diagram``: views of a deployed stack, read back from the endpoint."""
+    for name, text in (("status", "what is deployed, its health, and what drifted"), ("diagram", "draw the deployed stack (SVG and PNG)")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("suffix")
+        p.add_argument("--profile", default=None, help="the stack's profile (for its region and the drift check)")
+        p.add_argument("--region", default=None, help="AWS region (default: AWS_REGION or the profile's)")
+        p.add_argument("--inventory", "-i", default="local", help="local (emulator, default), aws, or a path")
+        if name == "status":
+            p.add_argument("--no-drift", action="store_true", help="skip the check-mode run")
+        else:
+            p.add_argument("--out", "-o", default=None, help="output path without extension (default docs/diagram-<suffix>)")
+
+
+def _view(args) -> int:
+    if not api.valid_suffix(args.suffix):
+        print(f"error: suffix {args.suffix!r} is invalid", file=sys.stderr)
+        return 2
+    if args.command == "status":
+        from tierstack import status
+
+        return status.run(args.suffix, args.profile, args.region, args.inventory, drift=not args.no_drift)
+    from tierstack import diagram
+
+    try:
+        return diagram.run(args.suffix, args.profile, args.region, args.inventory, out=args.out)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tierstack", description="Deploy tierstack stacks through ansible-runner.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("outputs", help="print a deployed stack's outputs")
     o.add_argument("suffix")
     o.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_view_parsers(sub)
     e = sub.add_parser("emulator", help="the embedded emulator: up|down|status|reset", add_help=False)
     e.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -193,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return emulator.main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command in ("status", "diagram"):
+        return _view(args)
     if args.command == "outputs":
         try:
             rows = api.outputs(args.suffix)
