@@ -20,13 +20,14 @@ TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) "
 PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
 	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX) PROFILE=$(PROFILE)$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
-.PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
+.PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean diagrams
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
 	@echo "make destroy SUFFIX=x                                 tear the stack down"
 	@echo "make test                                             lint, unit and integration tests, molecule scenarios"
 	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
+	@echo "make diagrams [PROFILES=...]                          draw each profile's deployed stack into docs/diagrams/"
 
 venv: $(STAMP)
 
@@ -68,6 +69,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Each profile's diagram (docs/diagrams/<profile>.svg/.png), drawn from a stack deployed for it
+# against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps.
+diagrams: $(STAMP)
+	PROFILES="$(PROFILES)" KEEP="$(KEEP)" scripts/diagrams.sh
 
 clean:
 	rm -rf $(VENV) .emulator outputs .pytest_cache

@@ -22,6 +22,11 @@ if [ -x scripts/ensure_postgresql.sh ]; then
   scripts/ensure_postgresql.sh
 fi
 
+if [ -x scripts/ensure_graphviz.sh ]; then
+  step "graphviz (installed with apt-get if missing), for the diagram tests"
+  scripts/ensure_graphviz.sh
+fi
+
 step "emulator on $AWS_ENDPOINT_URL"
 python -m tierstack.emulator up
 trap 'python -m tierstack.emulator down >/dev/null || true' EXIT
