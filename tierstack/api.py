@@ -202,8 +202,12 @@ def new_run_dir(suffix: str, playbook: str, base: str | os.PathLike | None = Non
     keep = int(os.environ.get("TIERSTACK_KEEP_RUNS", KEEP_RUNS)) if keep is None else keep
     prune_runs(folder, max(0, keep - 1))
     stem = re.sub(r"[^a-z0-9]+", "-", Path(playbook).stem.lower())
-    run = folder / f"{suffix}-{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
-    run.mkdir(parents=True, exist_ok=False)
+    base = f"{suffix}-{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+    run, n = folder / base, 1
+    while run.exists():  # two runs in the same second from one process
+        n += 1
+        run = folder / f"{base}-{n}"
+    run.mkdir(parents=True)
     return run
 
 

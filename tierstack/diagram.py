@@ -25,7 +25,8 @@ COLOURS = {
 
 
 def _q(text) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT string: quotes escaped, line breaks as DOT's centred \\n."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 class _Dot:
@@ -36,7 +37,7 @@ class _Dot:
     def node(self, key: str, label: str, kind: str, tooltip: list[str] | None = None, shape: str = "box", indent: str = "  ") -> str:
         name = f"n{len(self.ids)}"
         self.ids[key] = name
-        tip = "\\n".join(str(t) for t in (tooltip or []) if t)
+        tip = "\n".join(str(t) for t in (tooltip or []) if t)
         colour = COLOURS.get(kind, "#555555")
         self.lines.append(
             f"{indent}{name} [label={_q(label)}, tooltip={_q(tip or label)}, shape={shape}, style=\"rounded,filled\", "
