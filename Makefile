@@ -71,9 +71,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 # Each profile's diagram (docs/diagrams/<profile>.svg/.png), drawn from a stack deployed for it
-# against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps.
+# against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps,
+# DIAGRAM_SUFFIX=x draws (after a converge) an existing stack of the one profile named.
 diagrams: $(STAMP)
-	PROFILES="$(PROFILES)" KEEP="$(KEEP)" scripts/diagrams.sh
+	PROFILES="$(PROFILES)" KEEP="$(KEEP)" SUFFIX="$(DIAGRAM_SUFFIX)" scripts/diagrams.sh
 
 clean:
 	rm -rf $(VENV) .emulator outputs .pytest_cache

@@ -2,6 +2,7 @@
 # make diagrams: for each profile, deploy a stack against the emulator, draw it from its live state
 # (python -m tierstack diagram) into docs/diagrams/<profile>.svg and .png, and tear it down.
 # PROFILES="media_streaming ecommerce" narrows the profiles; KEEP=1 leaves the stacks deployed.
+# SUFFIX=x (with one profile) converges and draws that stack instead, and leaves it deployed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -16,11 +17,11 @@ fi
 
 for profile in $profiles; do
   suffix="pic-$(echo "$profile" | tr '_' '-' | cut -c1-12)"
-  suffix=${suffix%-}
+  suffix=${SUFFIX:-${suffix%-}}
   echo "== $profile (suffix $suffix)"
   make --no-print-directory deploy SUFFIX="$suffix" PROFILE="$profile"
   python -m tierstack diagram "$suffix" --profile "$profile" -o "docs/diagrams/$profile"
-  if [ -z "${KEEP:-}" ]; then
+  if [ -z "${KEEP:-}" ] && [ -z "${SUFFIX:-}" ]; then
     make --no-print-directory destroy SUFFIX="$suffix" PROFILE="$profile"
   fi
 done

@@ -51,6 +51,16 @@ class _Dot:
             self.lines.append(f"  {self.ids[a]} -> {self.ids[b]} [label={_q(label)}, fontsize=9{style}];")
 
 
+def _task_ids(svc: dict) -> list[str]:
+    """The task definition's roles and log groups, for the service's tooltip."""
+    td = svc.get("_taskdef") or {}
+    out = [td.get("taskDefinitionArn"), td.get("taskRoleArn"), td.get("executionRoleArn")]
+    for container in td.get("containerDefinitions", []):
+        out.append(((container.get("logConfiguration") or {}).get("options") or {}).get("awslogs-group"))
+    net = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    return [x for x in out + net.get("securityGroups", []) if x]
+
+
 def to_dot(stack: live.Stack) -> str:
     """The stack as Graphviz DOT text."""
     d = _Dot()
@@ -70,8 +80,10 @@ def to_dot(stack: live.Stack) -> str:
     for api in stack.apis:
         stages = [s["stageName"] for s in api.get("_stages", [])]
         urls = [f"https://{api['id']}.execute-api.{stack.region}.amazonaws.com/{s}" for s in stages]
+        stage_arns = [f"arn:aws:apigateway:{stack.region}::/restapis/{api['id']}/stages/{s}" for s in stages]
+        logs = [((s.get("accessLogSettings") or {}).get("destinationArn") or "").split(":log-group:")[-1] for s in api.get("_stages", [])]
         d.node(f"api:{api['id']}", f"API Gateway\n{api['name']}\n{api['id']} ({', '.join(stages) or 'no stage'})", "integration",
-               [api["id"], api["name"], *urls])
+               [api["id"], api["name"], *urls, *stage_arns, *[x for x in logs if x], *(f"usage plan {u}" for u in api.get("_usage_plans", []))])
     for acl in stack.web_acls:
         d.node(f"waf:{acl['ARN']}", f"WAF {acl['_scope'].lower()}\n{acl['Name']}", "security", [acl["Name"], acl.get("Id"), acl["ARN"]], shape="octagon")
 
@@ -98,7 +110,7 @@ def to_dot(stack: live.Stack) -> str:
             d.lines.append("    }")
         for lb in stack.load_balancers:
             d.node(f"lb:{lb['LoadBalancerArn']}", f"ALB {lb['LoadBalancerName']}\n{lb['DNSName']}", "network",
-                   [lb["LoadBalancerName"], lb["LoadBalancerArn"], lb["DNSName"]], indent="    ")
+                   [lb["LoadBalancerName"], lb["LoadBalancerArn"], lb["DNSName"], *lb.get("_listeners", []), *lb.get("SecurityGroups", [])], indent="    ")
         for tg in stack.target_groups:
             health = tg.get("_health") or []
             healthy = sum(1 for h in health if h == "healthy")
@@ -109,7 +121,7 @@ def to_dot(stack: live.Stack) -> str:
             d.lines.append(f"      label={_q('ECS cluster ' + cl['clusterName'])}; style=rounded; color=\"{COLOURS['compute']}\";")
             for svc in (s for s in stack.services if s.get("clusterArn") == cl["clusterArn"]):
                 d.node(f"svc:{svc['serviceArn']}", f"service {svc['serviceName']}\n{svc.get('runningCount', 0)}/{svc.get('desiredCount', 0)} running",
-                       "compute", [svc["serviceName"], svc["serviceArn"], cl["clusterName"], cl["clusterArn"]], indent="      ")
+                       "compute", [svc["serviceName"], svc["serviceArn"], cl["clusterName"], cl["clusterArn"], *_task_ids(svc)], indent="      ")
             if not any(s.get("clusterArn") == cl["clusterArn"] for s in stack.services):
                 d.node(f"cluster:{cl['clusterArn']}", f"ECS cluster\n{cl['clusterName']}", "compute", [cl["clusterName"], cl["clusterArn"]], indent="      ")
             d.lines.append("    }")
@@ -144,9 +156,19 @@ def to_dot(stack: live.Stack) -> str:
         d.node(f"ecr:{repo['repositoryName']}", f"ECR {repo['repositoryName']}", "compute", [repo["repositoryName"], repo.get("repositoryUri"), repo.get("repositoryArn")], shape="component")
     for sec in stack.secrets:
         d.node(f"secret:{sec['Name']}", f"secret {sec['Name']}", "security", [sec["Name"], sec.get("ARN")], shape="component")
-    if stack.alarms:
+    if stack.alarms or stack.dashboards or stack.topics:
         states = sorted({a.get("StateValue") for a in stack.alarms})
-        d.node("alarms", f"CloudWatch\n{len(stack.alarms)} alarms ({', '.join(states)})", "integration", [a["AlarmName"] for a in stack.alarms], shape="tab")
+        label = f"CloudWatch\n{len(stack.alarms)} alarms ({', '.join(states) or '-'})" + "".join(f"\ndashboard {x}" for x in stack.dashboards)
+        d.node("alarms", label, "integration", [*stack.dashboards, *stack.topics, *(a["AlarmName"] for a in stack.alarms)], shape="tab")
+        for topic in stack.topics:
+            d.node(f"sns:{topic}", f"SNS {topic.rsplit(':', 1)[-1]}", "integration", [topic], shape="tab")
+            d.edge("alarms", f"sns:{topic}", "notifies")
+    if stack.parameters:
+        prefix = f"/tierstack/{stack.suffix}/"
+        d.node("ssm", f"SSM parameters\n{prefix} ({len(stack.parameters)})", "integration", [prefix, *stack.parameters], shape="tab")
+    if stack.security_groups:
+        d.node("sgs", "security groups\n" + "\n".join(g["GroupName"] for g in stack.security_groups), "security",
+               [f"{g['GroupId']} {g['GroupName']}" for g in stack.security_groups], shape="octagon")
 
     # traffic
     lb_by_dns = {lb["DNSName"]: lb for lb in stack.load_balancers}

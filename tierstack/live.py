@@ -60,6 +60,10 @@ class Stack:
     alarms: list = field(default_factory=list)
     repositories: list = field(default_factory=list)
     functions: list = field(default_factory=list)
+    security_groups: list = field(default_factory=list)
+    topics: list = field(default_factory=list)
+    dashboards: list = field(default_factory=list)
+    parameters: list = field(default_factory=list)
     errors: dict = field(default_factory=dict)
 
     def empty(self) -> bool:
@@ -96,12 +100,18 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
         # the vpc-id filter: DescribeNatGateways ignores tag filters on the emulator
         nats = ec2.describe_nat_gateways(Filters=flt)["NatGateways"]
         stack.nat_gateways = [n for n in nats if n.get("VpcId") == vpc_id and n.get("State") not in ("deleted", "deleting")]
+        stack.security_groups = [g for g in ec2.describe_security_groups(Filters=flt)["SecurityGroups"] if g.get("GroupName") != "default"]
         stack.internet_gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
 
     def balancing():
         elb = c("elbv2")
         lbs = [lb for lb in elb.describe_load_balancers()["LoadBalancers"] if named(lb["LoadBalancerName"], suffix)]
         stack.load_balancers = lbs
+        for lb in lbs:
+            try:
+                lb["_listeners"] = [x["ListenerArn"] for x in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]]
+            except Exception:  # noqa: BLE001
+                lb["_listeners"] = []
         tgs = [tg for tg in elb.describe_target_groups()["TargetGroups"] if named(tg["TargetGroupName"], suffix)]
         for tg in tgs:
             try:
@@ -123,6 +133,10 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
             for i in range(0, len(service_arns), 10):
                 for svc in ecs.describe_services(cluster=cl["clusterArn"], services=service_arns[i : i + 10])["services"]:
                     if svc.get("status") == "ACTIVE":
+                        try:
+                            svc["_taskdef"] = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+                        except Exception:  # noqa: BLE001
+                            svc["_taskdef"] = {}
                         stack.services.append(svc)
 
     def data():
@@ -173,6 +187,11 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
                 a["_stages"] = gw.get_stages(restApiId=a["id"]).get("item", [])
             except Exception:  # noqa: BLE001
                 a["_stages"] = []
+            try:
+                a["_usage_plans"] = [u["id"] for u in gw.get_usage_plans(limit=500).get("items", [])
+                                     if any(x.get("apiId") == a["id"] for x in u.get("apiStages", []))]
+            except Exception:  # noqa: BLE001
+                a["_usage_plans"] = []
             a["_integrations"] = []
             try:
                 for res in gw.get_resources(restApiId=a["id"], limit=500).get("items", []):
@@ -199,6 +218,18 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
                             except Exception:  # noqa: BLE001
                                 pass
                     stack.web_acls.append(acl)
+        # the API stages' ACLs, asked per resource (ListResourcesForWebACL may not list API stages)
+        w = c("wafv2")
+        for a in stack.apis:
+            for stage in a.get("_stages", []):
+                arn = f"arn:aws:apigateway:{region}::/restapis/{a['id']}/stages/{stage['stageName']}"
+                try:
+                    found = (w.get_web_acl_for_resource(ResourceArn=arn).get("WebACL") or {}).get("ARN")
+                except Exception:  # noqa: BLE001
+                    found = None
+                for acl in stack.web_acls:
+                    if acl["ARN"] == found and arn not in acl["_resources"]:
+                        acl["_resources"].append(arn)
 
     def secrets():
         sm = c("secretsmanager")
@@ -207,6 +238,15 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
     def alarms():
         cw = c("cloudwatch")
         stack.alarms = [a for a in cw.describe_alarms(MaxRecords=100).get("MetricAlarms", []) if named(a["AlarmName"], suffix)]
+
+    def observability():
+        sns = c("sns")
+        stack.topics = [t["TopicArn"] for t in sns.list_topics().get("Topics", []) if named(t["TopicArn"].rsplit(":", 1)[-1], suffix)]
+        cw = c("cloudwatch")
+        stack.dashboards = [d["DashboardName"] for d in cw.list_dashboards().get("DashboardEntries", []) if named(d["DashboardName"], suffix)]
+        ssm = c("ssm")
+        pages = ssm.get_paginator("get_parameters_by_path").paginate(Path=f"/tierstack/{suffix}/", Recursive=True)
+        stack.parameters = [p["Name"] for page in pages for p in page.get("Parameters", [])]
 
     def repos():
         ecr = c("ecr")
@@ -220,6 +260,7 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
         ("network", network), ("load balancing", balancing), ("containers", containers), ("database", data),
         ("cache", cache), ("file system", files), ("stream", stream), ("CloudFront", edge), ("API Gateway", api),
         ("WAF", waf), ("secrets", secrets), ("alarms", alarms), ("ECR", repos), ("Lambda", functions),
+        ("observability", observability),
     ):
         _read(stack, what, fn)
     return stack

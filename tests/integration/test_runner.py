@@ -115,6 +115,31 @@ def test_the_cli_prints_the_outputs(stack):
     assert rows["VpcId"] == stack["deploy"].outputs["VpcId"]
 
 
+# Output values that name no resource of the stack: AWS's fixed hosted zone of the region's load
+# balancers, and the console link to the dashboard (the dashboard itself is DashboardName).
+NOT_RESOURCES = {"ALBCanonicalHostedZoneId", "DashboardURL"}
+
+
+def test_the_diagram_names_every_resource_of_the_outputs(stack, tmp_path):
+    """python -m tierstack diagram draws the live state; every resource an output names is in the SVG."""
+    import html
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.fail("graphviz's dot is missing: run scripts/ensure_graphviz.sh")
+    proc = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", "tierstack", "diagram", stack["suffix"], "--region", REGION, "-o", str(tmp_path / "stack")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    svg = html.unescape((tmp_path / "stack.svg").read_text())
+    assert (tmp_path / "stack.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    outputs = stack["deploy"].outputs
+    missing = {k: v for k, v in outputs.items() if k not in NOT_RESOURCES for x in str(v).split(",") if x and x not in svg}
+    assert not missing, missing
+    assert "(not drawn:" not in proc.stdout, proc.stdout
+
+
 def test_destroy_removes_the_stack(stack, endpoint):
     suffix = stack["suffix"]
     result = api.destroy(suffix, profile=PROFILE, region=REGION, extravars=stack["extravars"], envvars={"AWS_ENDPOINT_URL": endpoint})
