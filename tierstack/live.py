@@ -218,7 +218,7 @@ def collect(suffix: str, region: str, inventory: str = "local") -> Stack:
                             except Exception:  # noqa: BLE001
                                 pass
                     stack.web_acls.append(acl)
-        # the API stages' ACLs, asked per resource (ListResourcesForWebACL may not list API stages)
+        # the API stages' ACLs, asked per resource (the emulator answers ListResourcesForWebACL with a 500)
         w = c("wafv2")
         for a in stack.apis:
             for stage in a.get("_stages", []):
