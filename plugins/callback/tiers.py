@@ -294,10 +294,14 @@ class CallbackModule(CallbackBase):
             sys.stdout.write(text)
             sys.stdout.flush()
 
-    def _print(self, line=""):
-        if self._verbose:
+    def _print(self, line="", always=False):
+        if self._verbose and not always:
             return
         self._write(line + "\n")
+
+    def _print_summary(self, line=""):
+        """The failure, the outputs and the totals: shown after the ordinary output too (verbose)."""
+        self._print(line, always=True)
 
     def _live(self):
         """Redraw the running tier's line (terminal) or print a heartbeat (elsewhere)."""
@@ -549,23 +553,23 @@ class CallbackModule(CallbackBase):
             f = self._failure
             unit = f["unit"]
             where = unit.label if unit is not None else "the run"
-            self._print()
-            self._print(tp.paint(f"FAILED in {where}", "red", self._colour) + f": task \"{f['task']}\" ({f['module']}) on {f['host']}")
+            self._print_summary()
+            self._print_summary(tp.paint(f"FAILED in {where}", "red", self._colour) + f": task \"{f['task']}\" ({f['module']}) on {f['host']}")
             for line in f["msg"].splitlines():
-                self._print("  " + line)
+                self._print_summary("  " + line)
             label = "re-run this tier" if unit is not None and unit.rerun else "re-run"
-            self._print(f"  {label}: {self._rerun(unit)}")
+            self._print_summary(f"  {label}: {self._rerun(unit)}")
         elif self._outputs:
             rows = tp.key_outputs(self._outputs)
             if rows:
                 path = os.path.join("outputs", str(self._suffix), "flat-outputs.json")
-                self._print()
-                self._print(tp.paint("Key outputs", "bold", self._colour) + f" (all {len(self._outputs)}: {path})")
+                self._print_summary()
+                self._print_summary(tp.paint("Key outputs", "bold", self._colour) + f" (all {len(self._outputs)}: {path})")
                 for line in tp.table(rows):
-                    self._print(line)
+                    self._print_summary(line)
         status = tp.paint("FAILED", "red", self._colour) if failed else tp.paint("OK", "green", self._colour)
-        self._print()
-        self._print(
+        self._print_summary()
+        self._print_summary(
             f"{status}: {totals['changed']} changed, {failed} failed, {totals['ok']} ok in {tp.duration(seconds)}."
             f" Full log: {self._rel(self._log_path)}"
         )
