@@ -90,3 +90,25 @@ def test_dot_draws_every_resource_and_the_traffic_path():
 def test_named_matches_the_suffix_as_a_whole_word():
     assert live.named("alb-dev1", "dev1") and live.named("frontend-blue-dev1", "dev1") and live.named("/tierstack/dev1/x", "dev1")
     assert not live.named("alb-dev10", "dev1") and not live.named("xdev1", "dev1") and not live.named(None, "dev1")
+
+
+def test_status_lines_show_health_rotation_and_drift_per_tier():
+    from pathlib import Path
+
+    from tierstack import status
+
+    s = _stack()
+    lines = "\n".join(status.deployed_lines(s))
+    assert "vpc-1 10.0.0.0/16, 2 AZs" in lines and "1 NAT (1 available)" in lines
+    assert "web-blue-dev1 1/1" in lines and "web-dev1 2/2" in lines
+    assert "1 writer, 1 readers" in lines and "rotation every 30 days" in lines
+    result = api.RunResult("site.yml", "dev1", "successful", 0, Path("."), Path("."), 1.0, tiers=[
+        api.TierProgress("Check", "vpc", 0.0, 1.0, tasks=3),
+        api.TierProgress("Deploy", "vpc", 0.0, 1.0, tasks=9, changed=0),
+        api.TierProgress("Deploy", "alb", 0.0, 1.0, tasks=9, changed=2),
+        api.TierProgress("Deploy", "outputs", 0.0, 1.0, tasks=3, changed=1),
+    ])
+    drift = "\n".join(status.drift_lines(result))
+    assert "1 tiers drifted" in drift and "vpc in sync" in drift and "alb 2 would change" in drift and "outputs" not in drift
+    result.tiers[2].changed = 0
+    assert "no drift" in status.drift_lines(result)[0]
