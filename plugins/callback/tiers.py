@@ -97,6 +97,7 @@ EXAMPLES = r"""
 
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -502,18 +503,41 @@ class CallbackModule(CallbackBase):
             "host": result.host.get_name(),
         }
 
-    def _command(self):
-        """This run's command line, without any earlier choice of tiers."""
+    @staticmethod
+    def _mask(arg):
+        """An extra-vars argument with the values of secret-looking keys replaced by ***."""
+        secret = re.compile(r"(?i)(pass|secret|token|key|credential)")
+        text = arg.strip()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                return "***" if secret.search(text) else arg
+            if isinstance(data, dict):
+                return json.dumps({k: ("***" if secret.search(str(k)) else v) for k, v in data.items()})
+            return arg
+        parts = []
+        for part in shlex.split(text) if "=" in text else [text]:
+            key, eq, _value = part.partition("=")
+            parts.append(f"{key}=***" if eq and secret.search(key) else part)
+        return " ".join(parts)
+
+    def _command(self, drop_tiers=True):
+        """This run's command line, without any earlier choice of tiers, secret-looking values masked."""
         argv = [os.path.basename(sys.argv[0]) or "ansible-playbook"]
         args = sys.argv[1:]
         i = 0
         while i < len(args):
             arg = args[i]
-            if arg in ("-e", "--extra-vars") and i + 1 < len(args) and "tierstack_tiers" in args[i + 1]:
+            if drop_tiers and arg in ("-e", "--extra-vars") and i + 1 < len(args) and "tierstack_tiers" in args[i + 1]:
                 i += 2
                 continue
-            if arg.startswith(("-e", "--extra-vars=")) and "tierstack_tiers" in arg:
+            if drop_tiers and arg.startswith(("-e", "--extra-vars=")) and "tierstack_tiers" in arg:
                 i += 1
+                continue
+            if arg in ("-e", "--extra-vars") and i + 1 < len(args):
+                argv += [arg, self._mask(args[i + 1])]
+                i += 2
                 continue
             argv.append(arg)
             i += 1
@@ -524,10 +548,10 @@ class CallbackModule(CallbackBase):
         if unit is not None and unit.rerun:
             if template:
                 return template.replace("{tier}", unit.key)
-            return shlex.join(self._command()) + " -e " + shlex.quote(json.dumps({"tierstack_tiers": [unit.key]}))
+            return shlex.join(self._command(drop_tiers=False)) + " -e " + shlex.quote(json.dumps({"tierstack_tiers": [unit.key]}))
         if template:
             return template.replace(" TIERS={tier}", "").replace("{tier}", "")
-        return shlex.join([os.path.basename(sys.argv[0]) or "ansible-playbook"] + sys.argv[1:])
+        return shlex.join(self._command(drop_tiers=False))
 
     def _rel(self, path):
         if not path:
