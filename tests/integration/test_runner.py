@@ -153,14 +153,17 @@ def test_the_tiers_callback_lines_match_the_recap_and_hide_the_password(stack):
     assert len(logs) == 1
     log = logs[0].read_text()
     check_progress_lines(screen, log, TIERS)
-    assert "Key outputs" in screen and result.outputs["VpcId"] in screen and result.outputs["CloudFrontURL"] in screen
+    assert "Key outputs" in screen and result.outputs["VpcId"] in screen
+    for key in ("CloudFrontURL", "APIGatewayEndpoint", "RDSClusterEndpoint"):
+        assert key not in result.outputs or result.outputs[key] in screen
     assert sum(result.stats["changed"].values()) == recap(log)["changed"]
-    secret = client("secretsmanager").get_secret_value(SecretId=result.outputs["DBSecretArn"])
-    password = json.loads(secret["SecretString"])["password"]
-    assert len(password) >= 16
-    events = "".join(p.read_text() for p in (result.artifact_dir / "job_events").glob("*.json"))
-    for text in (screen, log, events):
-        assert password not in text
+    if "DBSecretArn" in result.outputs:  # the data tier ran (TIERSTACK_RUNNER_TEST_TIERS may leave it out)
+        secret = client("secretsmanager").get_secret_value(SecretId=result.outputs["DBSecretArn"])
+        password = json.loads(secret["SecretString"])["password"]
+        assert len(password) >= 16
+        events = "".join(p.read_text() for p in (result.artifact_dir / "job_events").glob("*.json"))
+        for text in (screen, log, events):
+            assert password not in text
 
 
 def test_destroy_removes_the_stack(stack, endpoint):
