@@ -234,6 +234,7 @@ class CallbackModule(CallbackBase):
         self._ticker = None
         self._last_beat = time.monotonic()
         self._header_done = False
+        self._role_name = ""
 
     # --- set-up ---------------------------------------------------------------------------------
     def set_options(self, task_keys=None, var_options=None, direct=None):
@@ -371,7 +372,10 @@ class CallbackModule(CallbackBase):
                 previous.finished = None
                 self._unit = previous
             else:
-                total = self._history.get(self._playbook, key) if self._history else None
+                role0 = getattr(task, "_role", None)
+                multi = role0 is None or role0.get_name(include_role_fqcn=False) != key
+                # a tier: its count in the last run; a unit that spans roles (validate): summed per role below
+                total = None if multi else (self._history.get(self._playbook, key) if self._history else None)
                 unit = tp.Unit(key, label, total, rerun=is_tier)
                 unit.estimated = total is None
                 unit.roles_seen = set()
@@ -379,11 +383,15 @@ class CallbackModule(CallbackBase):
                 self._unit = unit
         unit = self._unit
         role = getattr(task, "_role", None)
-        role_key = getattr(role, "_role_path", None) or str(role)
-        if unit.estimated and role_key not in unit.roles_seen:
-            # no earlier run to go by: add the static estimate of each role met (validate spans them all)
-            unit.roles_seen.add(role_key)
-            unit.total = (unit.total or 0) + (estimate() or 0) or None
+        role_name = role.get_name(include_role_fqcn=False) if role is not None and hasattr(role, "get_name") else ""
+        if unit.estimated and role_name not in unit.roles_seen:
+            # each role met adds its count in the last run, or else the estimate from its task files
+            unit.roles_seen.add(role_name)
+            known = self._history.get(self._playbook, f"{unit.key}/{role_name}") if self._history and role_name else None
+            unit.total = (unit.total or 0) + (known or estimate() or 0) or None
+        if role_name:
+            unit.per_role[role_name] = unit.per_role.get(role_name, 0)
+        self._role_name = role_name
         return unit
 
     # --- events ---------------------------------------------------------------------------------
@@ -452,7 +460,9 @@ class CallbackModule(CallbackBase):
         action = getattr(task, "action", "") or ""
         if action in tp.PLUMBING_ACTIONS:
             return
-        self._enter(task)
+        unit = self._enter(task)
+        if self._role_name:
+            unit.per_role[self._role_name] += 1
         self._task_uuid = task._uuid
 
     def _result(self, result, kind, ignore_errors=False):

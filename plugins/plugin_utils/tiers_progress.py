@@ -82,6 +82,7 @@ class Unit:
         self.failed = 0
         self.ok = 0
         self.skipped = 0
+        self.per_role: dict[str, int] = {}  # tasks started per role, for units that span roles
 
     def elapsed(self, now: float | None = None) -> float:
         end = self.finished if self.finished is not None else (time.monotonic() if now is None else now)
@@ -230,6 +231,9 @@ class History:
         for unit in units:
             if unit.finished is not None and not unit.failed and unit.done:
                 entry[unit.key] = unit.done
+                if len(unit.per_role) > 1 or (unit.per_role and unit.key not in unit.per_role):
+                    for role, count in unit.per_role.items():
+                        entry[f"{unit.key}/{role}"] = count
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             tmp = self.path + ".tmp"
