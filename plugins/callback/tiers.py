@@ -558,7 +558,7 @@ class CallbackModule(CallbackBase):
         if unit is not None and unit.rerun:
             if template:
                 return template.replace("{tier}", unit.key)
-            return shlex.join(self._command(drop_tiers=False)) + " -e " + shlex.quote(json.dumps({"tierstack_tiers": [unit.key]}))
+            return shlex.join(self._command()) + " -e " + shlex.quote(json.dumps({"tierstack_tiers": [unit.key]}))
         if template:
             return template.replace(" TIERS={tier}", "").replace("{tier}", "")
         return shlex.join(self._command(drop_tiers=False))
