@@ -18,9 +18,9 @@ TIERS ?=
 comma := ,
 TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) ",$(TIERS))"]}')
 PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
-	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX) PROFILE=$(PROFILE)$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
+	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX)$(if $(filter command line environment,$(origin PROFILE)), PROFILE=$(PROFILE))$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
-.PHONY: help venv emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean diagrams
+.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean diagrams
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
@@ -29,7 +29,7 @@ help:
 	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
 	@echo "make diagrams [PROFILES=...]                          draw each profile's deployed stack into docs/diagrams/"
 
-venv: $(STAMP)
+venv: $(STAMP) collection-link
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-emulator-up: $(STAMP)
+# tierstack.aws resolves from the checkout through an ignored link (scripts/link-collection.sh).
+collection-link:
+	@scripts/link-collection.sh
+
+emulator-up: $(STAMP) collection-link
 	@if [ "$(INVENTORY)" = "inventories/local" ]; then $(BIN)/python -m tierstack.emulator up; fi
 
 emulator-down: $(STAMP)
@@ -50,30 +54,31 @@ deploy: emulator-up
 	@$(TUNED) $(call PROGRESS,deploy) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE) $(TIERS_ARG)
 
 outputs:
-	@echo "outputs/$(SUFFIX)/flat-outputs.json:"
-	@cat outputs/$(SUFFIX)/flat-outputs.json
+	@$(BIN)/python -m tierstack outputs $(SUFFIX)
 
+# Without PROFILE, teardown uses the profile and tiers recorded with the stack (/tierstack/<suffix>/stack).
 destroy: emulator-up
-	@$(TUNED) $(call PROGRESS,destroy) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE) $(TIERS_ARG)
+	@$(TUNED) $(call PROGRESS,destroy) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
+	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE)) $(TIERS_ARG)
 
-lint: $(STAMP)
+lint: $(STAMP) collection-link
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
 
-unit: $(STAMP)
+unit: $(STAMP) collection-link
 	$(BIN)/pytest -q tests/unit
 
 # The whole suite: its own emulator on a test port, started here and stopped afterwards.
-test: $(STAMP)
+test: $(STAMP) collection-link
 	scripts/run-tests.sh
 
-bench: $(STAMP)
+bench: $(STAMP) collection-link
 	$(BIN)/python -m bench
 
 # Each profile's diagram (docs/diagrams/<profile>.svg/.png), drawn from a stack deployed for it
 # against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps,
 # DIAGRAM_SUFFIX=x draws (after a converge) an existing stack of the one profile named.
-diagrams: $(STAMP)
+diagrams: $(STAMP) collection-link
 	PROFILES="$(PROFILES)" KEEP="$(KEEP)" SUFFIX="$(DIAGRAM_SUFFIX)" scripts/diagrams.sh
 
 clean:

@@ -16,6 +16,7 @@ step() { printf '\n==== %s (%s) ====\n' "$*" "$(date -u +%H:%M:%S)"; }
 step "lint: yamllint and ansible-lint (production profile)"
 yamllint --strict .
 ansible-lint --profile production
+step "ansible-test sanity (scripts/sanity.sh)"; scripts/sanity.sh
 
 if [ -x scripts/ensure_postgresql.sh ]; then
   step "PostgreSQL server binaries (installed with apt-get if missing)"
@@ -35,7 +36,7 @@ step "pytest: unit and integration tests"
 pytest -q --durations=15
 
 step "molecule: every scenario"
-for scenario in $(ls molecule | grep -v '^shared$'); do
+for scenario in $(find molecule -mindepth 1 -maxdepth 1 -type d ! -name shared -printf '%f\n' | sort); do
   step "molecule test -s $scenario"
   molecule test -s "$scenario"
 done
