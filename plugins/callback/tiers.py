@@ -334,8 +334,22 @@ class CallbackModule(CallbackBase):
         return 14
 
     # --- units ----------------------------------------------------------------------------------
+    @staticmethod
+    def _outer_role(task):
+        """The outermost role of a task: a role that a tier includes (outputs, tasks_from publish) counts for the tier."""
+        outer = getattr(task, "_role", None)
+        node = getattr(task, "_parent", None)
+        seen = 0
+        while node is not None and seen < 100:
+            found = getattr(node, "_role", None)
+            if found is not None:
+                outer = found
+            node = getattr(node, "_parent", None)
+            seen += 1
+        return outer
+
     def _unit_of(self, task):
-        role = getattr(task, "_role", None)
+        role = self._outer_role(task)
         if role is not None:
             name = role.get_name(include_role_fqcn=False) if hasattr(role, "get_name") else str(role)
             entry = (getattr(role, "_from_files", None) or {}).get("tasks") or "main"
@@ -367,12 +381,8 @@ class CallbackModule(CallbackBase):
         key, label, estimate, is_tier = self._unit_of(task)
         if self._unit is None or self._unit.key != key:
             self._close_unit()
-            previous = next((u for u in self._units if u.key == key), None)
-            if previous is not None:  # a unit met again (validate after preflight): it continues
-                previous.finished = None
-                self._unit = previous
-            else:
-                role0 = getattr(task, "_role", None)
+            if True:  # a unit met again later gets a line of its own, so that the lines add up to the recap
+                role0 = self._outer_role(task)
                 multi = role0 is None or role0.get_name(include_role_fqcn=False) != key
                 # a tier: its count in the last run; a unit that spans roles (validate): summed per role below
                 total = None if multi else (self._history.get(self._playbook, key) if self._history else None)
@@ -382,7 +392,7 @@ class CallbackModule(CallbackBase):
                 self._units.append(unit)
                 self._unit = unit
         unit = self._unit
-        role = getattr(task, "_role", None)
+        role = self._outer_role(task)
         role_name = role.get_name(include_role_fqcn=False) if role is not None and hasattr(role, "get_name") else ""
         if unit.estimated and role_name not in unit.roles_seen:
             # each role met adds its count in the last run, or else the estimate from its task files
