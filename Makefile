@@ -9,7 +9,7 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+# Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
 # deploy/destroy only: one progress line per tier (the tierstack.aws.tiers callback), the full
 # output in logs/<suffix>/. V=1 (or TIERSTACK_VERBOSE=1) shows the full output live too.
@@ -20,12 +20,13 @@ TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) "
 PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
 	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX)$(if $(filter command line environment,$(origin PROFILE)), PROFILE=$(PROFILE))$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
-.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean diagrams
+.PHONY: chaos help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean diagrams
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
 	@echo "make destroy SUFFIX=x                                 tear the stack down"
-	@echo "make test                                             lint, unit and integration tests, molecule scenarios"
+	@echo "make test [TEST_JOBS=n]                               lint, unit and integration tests, molecule scenarios, in parallel lanes"
+	@echo "make test-fast                                        lint, unit tests and the bad-input tests (the inner loop)"
 	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
 	@echo "make diagrams [PROFILES=...]                          draw each profile's deployed stack into docs/diagrams/"
 
@@ -68,12 +69,24 @@ lint: $(STAMP) collection-link
 unit: $(STAMP) collection-link
 	$(BIN)/pytest -q tests/unit
 
-# The whole suite: its own emulator on a test port, started here and stopped afterwards.
+# The whole suite, its independent parts in parallel lanes (TEST_JOBS, default CPUs + 1), each lane
+# with its own emulator on a test port (4599 + lane), started there and stopped afterwards.
+TEST_JOBS ?=
 test: $(STAMP) collection-link
-	scripts/run-tests.sh
+	scripts/run-tests.sh $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
 
+# Faults, kills, concurrent runs and half-built teardowns against a private emulator; writes docs/reliability.md.
+chaos: $(STAMP) collection-link
+	$(BIN)/python -m bench.chaos
+
+# The inner loop: lint, unit tests and the bad-input tests (no emulator, no deploy).
+test-fast: $(STAMP) collection-link
+	scripts/run-tests.sh --fast $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
+
+# BENCH_ARGS, e.g. --baseline /tmp/baseline or --latency-only
+BENCH_ARGS ?=
 bench: $(STAMP) collection-link
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --latency-model $(BENCH_ARGS)
 
 # Each profile's diagram (docs/diagrams/<profile>.svg/.png), drawn from a stack deployed for it
 # against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps,

@@ -129,7 +129,7 @@ options:
     type: bool
     default: false
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.tags
   - amazon.aws.common.modules

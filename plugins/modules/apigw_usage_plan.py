@@ -82,7 +82,7 @@ options:
     type: dict
     aliases: [resource_tags]
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

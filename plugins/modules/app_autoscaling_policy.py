@@ -36,7 +36,7 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - tierstack.aws.application_autoscaling
   - amazon.aws.common.modules

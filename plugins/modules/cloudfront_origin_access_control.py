@@ -38,7 +38,7 @@ options:
     choices: [always, never, no-override]
     default: always
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -52,7 +52,7 @@ options:
     type: int
     default: 1800
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.tags
   - amazon.aws.common.modules

@@ -29,7 +29,7 @@ options:
       - Required when I(state=present).
     type: raw
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

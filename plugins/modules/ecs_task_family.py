@@ -28,7 +28,7 @@ options:
     choices: [present, absent]
     default: absent
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

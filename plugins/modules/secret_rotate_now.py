@@ -16,7 +16,7 @@ description:
   - Each run that is not in check mode starts a rotation, so it always reports a change. In check mode it
     reports what it would do and makes no write call.
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 options:
   secret_id:
     description:

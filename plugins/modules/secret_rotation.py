@@ -22,7 +22,7 @@ description:
   - Supports check mode and diff mode. A run with nothing to change makes no write call.
   - The source directory is read on the host that runs the module, normally C(localhost).
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 options:
   secret_id:
     description:
