@@ -93,6 +93,9 @@ class CountingProxy:
         self.phase = "idle"
         self.stats: dict[str, PhaseStats] = {}
         self.lock = threading.Lock()
+        # Response hooks: hook(method, path, headers, body, status, data) -> data, applied in order
+        # (bench/latency.py's LatencyModel rewrites describe answers to in-progress states).
+        self.hooks: list = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -125,6 +128,8 @@ class CountingProxy:
                 elapsed = time.perf_counter() - started
                 if not self.path.startswith("/moto-api"):
                     proxy.record(self.command, self.path, self.headers, body, resp.status, elapsed)
+                    for hook in proxy.hooks:
+                        data = hook(self.command, self.path, self.headers, body, resp.status, data)
                 self.send_response(resp.status, resp.reason)
                 for key, value in resp.getheaders():
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":

@@ -39,6 +39,7 @@ __all__ = [
     "destroy",
     "outputs",
     "outputs_path",
+    "stacks",
     "run_playbook",
     "job_extravars",
     "valid_suffix",
@@ -66,15 +67,29 @@ def outputs_path(suffix: str) -> Path:
     return REPO_ROOT / "outputs" / suffix / "flat-outputs.json"
 
 
-def outputs(suffix: str) -> dict[str, str]:
-    """The flat outputs of a deployed stack (``outputs/<suffix>/flat-outputs.json``).
+def outputs(suffix: str, region: str | None = None, source: str = "auto") -> dict[str, str]:
+    """The flat outputs of a deployed stack.
 
-    Raises FileNotFoundError when the stack has not been deployed from this checkout.
+    ``source``: ``file`` reads ``outputs/<suffix>/flat-outputs.json`` (FileNotFoundError when this checkout
+    did not deploy it); ``account`` reads SSM Parameter Store (``/tierstack/<suffix>/outputs/``, in
+    ``region``; ``tierstack.state.StackNotFound`` when the stack is not there); ``auto`` (the default)
+    reads the file when it exists, else the account.
     """
     if not valid_suffix(suffix):
         raise ValueError(f"suffix {suffix!r} is invalid: use 1 to {SUFFIX_MAX_LENGTH} lowercase letters, digits and inner hyphens")
+    if source == "account" or (source == "auto" and not outputs_path(suffix).exists()):
+        from tierstack import state
+
+        return state.outputs(suffix, region)
     with open(outputs_path(suffix), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def stacks(region: str | None = None) -> list[dict[str, Any]]:
+    """The stacks recorded in the region: suffix, profile, tiers, region and updated (ISO 8601)."""
+    from tierstack import state
+
+    return state.stacks(region)
 
 
 @dataclass

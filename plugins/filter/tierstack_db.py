@@ -14,7 +14,8 @@ SSM_PATH_RE = re.compile(r"^(/[A-Za-z0-9_.-]+)+/$")
 SSM_PATH_MAX = 1011
 SSM_PATH_LEVELS = 15
 # Aurora Serverless v2 capacity: 0 (auto-pause, newer engine versions) to 256 ACUs, in steps of 0.5.
-ACU_MIN, ACU_MAX = 0.0, 256.0
+ACU_MIN = 0.0
+ACU_MAX = 256.0
 DB_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 
 

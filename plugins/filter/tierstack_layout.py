@@ -84,16 +84,10 @@ def subnet_plan_fits(cidr, tiers, zones, default_prefix=24):
     return True
 
 
-def subnet_ids_key(tier_name):
-    """The output key of a subnet tier's ids: 'application' -> 'ApplicationSubnetIds'."""
-    return f"{str(tier_name)[:1].upper()}{str(tier_name)[1:]}SubnetIds"
-
-
 class FilterModule:
     def filters(self):
         return {
             "subnet_tier_errors": subnet_tier_errors,
             "subnet_plan": subnet_plan,
             "subnet_plan_fits": subnet_plan_fits,
-            "subnet_ids_key": subnet_ids_key,
         }

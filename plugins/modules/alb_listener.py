@@ -112,22 +112,15 @@ options:
       - When a forward already targets exactly the same target groups, keep its current weights.
     type: bool
     default: false
-  tags:
-    description: Tags of the listener and of each rule.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags). Only used when O(tags) is given.
-    type: bool
-    default: true
   state:
     description: V(present) or V(absent).
     type: str
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -178,104 +171,26 @@ rules:
   elements: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import api_action
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import canonical_action
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import describe_listener
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import describe_rules
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import desired_action
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import is_default_rule
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import keep_current_weights
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import path_conditions
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import rule_paths
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
-# ---- pure helpers (unit-tested) ----------------------------------------------------------------
-
-
-def canonical_action(action):
-    """Reduce an ELBv2 action (API shape) to a comparable dict."""
-    if action["Type"] == "forward":
-        groups = action.get("ForwardConfig", {}).get("TargetGroups")
-        if not groups:
-            groups = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
-        return {
-            "type": "forward",
-            "target_groups": sorted(
-                ({"target_group_arn": g["TargetGroupArn"], "weight": int(g.get("Weight", 1))} for g in groups),
-                key=lambda g: g["target_group_arn"],
-            ),
-        }
-    if action["Type"] == "redirect":
-        cfg = action.get("RedirectConfig", {})
-        return {
-            "type": "redirect",
-            "redirect_protocol": cfg.get("Protocol", "#{protocol}"),
-            "redirect_port": str(cfg.get("Port", "#{port}")),
-            "status_code": cfg.get("StatusCode"),
-        }
-    return {"type": action["Type"], "raw": action}
-
-
-def desired_action(spec):
-    """Turn a module action spec into canonical form."""
-    if spec["type"] == "forward":
-        return {
-            "type": "forward",
-            "target_groups": sorted(
-                ({"target_group_arn": g["target_group_arn"], "weight": int(g.get("weight", 1))} for g in spec["target_groups"]),
-                key=lambda g: g["target_group_arn"],
-            ),
-        }
-    return {
-        "type": "redirect",
-        "redirect_protocol": spec.get("redirect_protocol") or "HTTPS",
-        "redirect_port": str(spec.get("redirect_port") or "443"),
-        "status_code": spec.get("status_code") or "HTTP_301",
-    }
-
-
-def keep_current_weights(wanted, current):
-    """Return ``wanted`` with ``current``'s weights when both forward to the same target groups."""
-    if not current or wanted["type"] != "forward" or current["type"] != "forward":
-        return wanted
-    if [g["target_group_arn"] for g in wanted["target_groups"]] != [g["target_group_arn"] for g in current["target_groups"]]:
-        return wanted
-    return dict(wanted, target_groups=[dict(g) for g in current["target_groups"]])
-
-
-def api_action(canonical):
-    """Turn a canonical action into the API shape."""
-    if canonical["type"] == "forward":
-        return {
-            "Type": "forward",
-            "ForwardConfig": {
-                "TargetGroups": [
-                    {"TargetGroupArn": g["target_group_arn"], "Weight": g["weight"]} for g in canonical["target_groups"]
-                ],
-                "TargetGroupStickinessConfig": {"Enabled": False},
-            },
-        }
-    return {
-        "Type": "redirect",
-        "RedirectConfig": {
-            "Protocol": canonical["redirect_protocol"],
-            "Port": canonical["redirect_port"],
-            "Host": "#{host}",
-            "Path": "/#{path}",
-            "Query": "#{query}",
-            "StatusCode": canonical["status_code"],
-        },
-    }
-
-
-def rule_paths(rule):
-    """Path patterns of an API rule's conditions (old and new condition shapes)."""
-    paths = []
-    for cond in rule.get("Conditions", []):
-        if cond.get("Field") == "path-pattern":
-            paths.extend(cond.get("PathPatternConfig", {}).get("Values") or cond.get("Values") or [])
-    return sorted(paths)
+# The action and rule parsing lives in module_utils/elbv2.py (shared with alb_traffic_weights);
+# canonical_action, desired_action, api_action and keep_current_weights are imported from there.
 
 
 def plan_rules(current_rules, wanted_rules, purge, keep_weights):
@@ -286,7 +201,7 @@ def plan_rules(current_rules, wanted_rules, purge, keep_weights):
     """
     current = {}
     for rule in current_rules:
-        if rule.get("IsDefault") or rule.get("Priority") == "default":
+        if is_default_rule(rule):
             continue
         current[int(rule["Priority"])] = {
             "arn": rule["RuleArn"],
@@ -321,54 +236,6 @@ def plan_rules(current_rules, wanted_rules, purge, keep_weights):
 # ---- AWS side ----------------------------------------------------------------------------------
 
 
-def describe_listener(client, lb_arn, port):
-    marker = None
-    while True:
-        kwargs = {"LoadBalancerArn": lb_arn}
-        if marker:
-            kwargs["Marker"] = marker
-        page = client.describe_listeners(aws_retry=True, **kwargs)
-        for listener in page.get("Listeners", []):
-            if int(listener["Port"]) == port:
-                return listener
-        marker = page.get("NextMarker")
-        if not marker:
-            return None
-
-
-def describe_rules(client, listener_arn):
-    rules, marker = [], None
-    while True:
-        kwargs = {"ListenerArn": listener_arn}
-        if marker:
-            kwargs["Marker"] = marker
-        page = client.describe_rules(aws_retry=True, **kwargs)
-        rules.extend(page.get("Rules", []))
-        marker = page.get("NextMarker")
-        if not marker:
-            return rules
-
-
-def get_tags(client, arn):
-    desc = client.describe_tags(aws_retry=True, ResourceArns=[arn]).get("TagDescriptions", [])
-    return boto3_tag_list_to_ansible_dict(desc[0].get("Tags", [])) if desc else {}
-
-
-def ensure_tags(module, client, arn, wanted, purge):
-    if wanted is None:
-        return False
-    current = get_tags(client, arn)
-    to_set, to_remove = compare_aws_tags(current, wanted, purge_tags=purge)
-    if not (to_set or to_remove):
-        return False
-    if not module.check_mode:
-        if to_remove:
-            client.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=to_remove)
-        if to_set:
-            client.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
-    return True
-
-
 def listener_view(listener):
     """Comparable view of a listener's own settings."""
     if listener is None:
@@ -385,7 +252,7 @@ def listener_view(listener):
 
 def ensure_present(module, client):
     p = module.params
-    tags = {k: str(v) for k, v in p["tags"].items()} if p["tags"] is not None else None
+    tags = normalise_tags(p["tags"])
     listener = describe_listener(client, p["load_balancer_arn"], p["port"])
     before = listener_view(listener)
     want_default = desired_action(p["default_action"])
@@ -410,14 +277,14 @@ def ensure_present(module, client):
             if not module.check_mode:
                 kwargs = dict(settings, LoadBalancerArn=p["load_balancer_arn"])
                 if tags:
-                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+                    kwargs["Tags"] = create_tags("elbv2", tags)
                 listener_arn = client.create_listener(aws_retry=True, **kwargs)["Listeners"][0]["ListenerArn"]
         elif before != after:
             changed = True
             if not module.check_mode:
                 client.modify_listener(aws_retry=True, ListenerArn=listener_arn, **settings)
         if listener is not None:
-            changed |= ensure_tags(module, client, listener_arn, tags, p["purge_tags"])
+            changed |= reconcile_tags(module, client, "elbv2", listener_arn, tags, p["purge_tags"]).changed
 
         current_rules = describe_rules(client, listener_arn) if listener_arn and listener is not None else []
         create, modify, delete, final = plan_rules(current_rules, p["rules"], p["purge_rules"], p["keep_weights"])
@@ -429,28 +296,28 @@ def ensure_present(module, client):
                 client.modify_rule(
                     aws_retry=True,
                     RuleArn=rule["arn"],
-                    Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
+                    Conditions=path_conditions(rule["path_patterns"]),
                     Actions=[api_action(rule["action"])],
                 )
             for rule in create:
                 kwargs = {
                     "ListenerArn": listener_arn,
                     "Priority": rule["priority"],
-                    "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
+                    "Conditions": path_conditions(rule["path_patterns"]),
                     "Actions": [api_action(rule["action"])],
                 }
                 if tags:
-                    kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+                    kwargs["Tags"] = create_tags("elbv2", tags)
                 rule["arn"] = client.create_rule(aws_retry=True, **kwargs)["Rules"][0]["RuleArn"]
         for rule in final:
             if rule.get("arn") and rule not in create:
-                changed |= ensure_tags(module, client, rule["arn"], tags, p["purge_tags"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                changed |= reconcile_tags(module, client, "elbv2", rule["arn"], tags, p["purge_tags"]).changed
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply the listener on port {p['port']}")
 
     before_rules = []
     for rule in current_rules:
-        if not (rule.get("IsDefault") or rule.get("Priority") == "default"):
+        if not is_default_rule(rule):
             before_rules.append(
                 {
                     "priority": int(rule["Priority"]),
@@ -484,7 +351,7 @@ def ensure_absent(module, client):
             module.exit_json(changed=False, diff={"before": {}, "after": {}})
         if not module.check_mode:
             client.delete_listener(aws_retry=True, ListenerArn=listener["ListenerArn"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't delete the listener on port {p['port']}")
     module.exit_json(changed=True, diff={"before": listener_view(listener), "after": {}})
 
@@ -525,8 +392,7 @@ def main():
             ),
             purge_rules=dict(type="bool", default=True),
             keep_weights=dict(type="bool", default=False),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_if=[

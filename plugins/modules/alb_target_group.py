@@ -58,22 +58,15 @@ options:
     description: Seconds a deregistering target keeps its in-flight requests.
     type: int
     default: 300
-  tags:
-    description: Tags of the target group.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags). Only used when O(tags) is given.
-    type: bool
-    default: true
   state:
     description: V(present) or V(absent).
     type: str
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -99,16 +92,16 @@ target_group_arn:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import get_or_none
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
 FIXED = ("vpc_id", "port", "protocol")
 
@@ -137,13 +130,19 @@ def api_health(p):
     }
 
 
-def describe(client, name):
-    try:
-        return client.describe_target_groups(aws_retry=True, Names=[name])["TargetGroups"][0]
-    except botocore.exceptions.ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "TargetGroupNotFound":
-            return None
-        raise
+def describe(module, client, name):
+    found = get_or_none(
+        module, client.describe_target_groups, "TargetGroupNotFound", f"Couldn't describe target group {name}", Names=[name]
+    )
+    return found["TargetGroups"][0] if found else None
+
+
+def set_deregistration_delay(client, arn, seconds):
+    client.modify_target_group_attributes(
+        aws_retry=True,
+        TargetGroupArn=arn,
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(seconds)}],
+    )
 
 
 def main():
@@ -160,8 +159,7 @@ def main():
             unhealthy_threshold=dict(type="int", default=3),
             matcher=dict(type="str", default="200"),
             deregistration_delay=dict(type="int", default=300),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_if=[("state", "present", ["vpc_id", "port"])],
@@ -169,11 +167,11 @@ def main():
     )
     p = module.params
     client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
-    tags = {k: str(v) for k, v in p["tags"].items()} if p["tags"] is not None else None
+    tags = normalise_tags(p["tags"])
     want = {k: p[k] for k in ("health_check_path", "health_check_interval", "health_check_timeout", "healthy_threshold", "unhealthy_threshold", "matcher")}
     want["deregistration_delay"] = p["deregistration_delay"]
     try:
-        tg = describe(client, p["name"])
+        tg = describe(module, client, p["name"])
         if p["state"] == "absent":
             if tg and not module.check_mode:
                 client.delete_target_group(aws_retry=True, TargetGroupArn=tg["TargetGroupArn"])
@@ -185,13 +183,9 @@ def main():
                 module.exit_json(changed=True, diff={"before": {}, "after": after})
             kwargs = dict(api_health(p), Name=p["name"], Protocol=p["protocol"], Port=p["port"], VpcId=p["vpc_id"], TargetType="ip")
             if tags:
-                kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+                kwargs["Tags"] = create_tags("elbv2", tags)
             tg = client.create_target_group(aws_retry=True, **kwargs)["TargetGroups"][0]
-            client.modify_target_group_attributes(
-                aws_retry=True,
-                TargetGroupArn=tg["TargetGroupArn"],
-                Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(p["deregistration_delay"])}],
-            )
+            set_deregistration_delay(client, tg["TargetGroupArn"], p["deregistration_delay"])
             module.exit_json(changed=True, target_group_arn=tg["TargetGroupArn"], diff={"before": {}, "after": after})
 
         fixed_have = {"vpc_id": tg["VpcId"], "port": tg["Port"], "protocol": tg["Protocol"]}
@@ -205,9 +199,7 @@ def main():
         attrs = {a["Key"]: a["Value"] for a in client.describe_target_group_attributes(aws_retry=True, TargetGroupArn=arn)["Attributes"]}
         have = health_view(tg)
         have["deregistration_delay"] = int(attrs.get("deregistration_delay.timeout_seconds", 300))
-        current_tags = boto3_tag_list_to_ansible_dict(
-            client.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"][0].get("Tags", [])
-        )
+        current_tags = get_tags(module, client, "elbv2", arn)
         changed = False
         health_differs = any(have[k] != want[k] for k in want if k != "deregistration_delay")
         if health_differs:
@@ -217,24 +209,11 @@ def main():
         if have["deregistration_delay"] != want["deregistration_delay"]:
             changed = True
             if not module.check_mode:
-                client.modify_target_group_attributes(
-                    aws_retry=True,
-                    TargetGroupArn=arn,
-                    Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(p["deregistration_delay"])}],
-                )
-        after_tags = current_tags
-        if tags is not None:
-            to_set, to_remove = compare_aws_tags(current_tags, tags, purge_tags=p["purge_tags"])
-            if to_set or to_remove:
-                changed = True
-                after_tags = {k: v for k, v in current_tags.items() if k not in to_remove}
-                after_tags.update(to_set)
-                if not module.check_mode:
-                    if to_remove:
-                        client.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=to_remove)
-                    if to_set:
-                        client.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                set_deregistration_delay(client, arn, p["deregistration_delay"])
+        tag_plan = reconcile_tags(module, client, "elbv2", arn, tags, p["purge_tags"], current=current_tags)
+        changed |= tag_plan.changed
+        after_tags = tag_plan.after
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply target group {p['name']}")
     module.exit_json(
         changed=changed,

@@ -33,7 +33,7 @@ options:
     type: int
     required: true
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -68,29 +68,21 @@ green_weight:
   type: int
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-
-def forward_groups(actions):
-    """{target group ARN: weight} of a single weighted forward action, or None."""
-    if len(actions) != 1 or actions[0].get("Type") != "forward":
-        return None
-    groups = actions[0].get("ForwardConfig", {}).get("TargetGroups")
-    if not groups:
-        return {actions[0]["TargetGroupArn"]: 1}
-    return {g["TargetGroupArn"]: int(g.get("Weight", 1)) for g in groups}
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import api_action
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import describe_rules
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import forward_weights
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import is_default_rule
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import weighted_forward
 
 
 def find_route(rules, blue, green):
     """The rule whose forward goes to exactly {blue, green} (or to blue alone), and its weights."""
     for rule in rules:
-        groups = forward_groups(rule.get("Actions", []))
+        groups = forward_weights(rule.get("Actions", []))
         if groups is not None and set(groups) in ({blue, green}, {blue}):
             return rule, groups
     return None, None
@@ -120,41 +112,24 @@ def main():
     blue, green = p["blue_target_group_arn"], p["green_target_group_arn"]
     client = module.client("elbv2", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        rules, marker = [], None
-        while True:
-            kwargs = {"ListenerArn": p["listener_arn"]}
-            if marker:
-                kwargs["Marker"] = marker
-            page = client.describe_rules(aws_retry=True, **kwargs)
-            rules.extend(page.get("Rules", []))
-            marker = page.get("NextMarker")
-            if not marker:
-                break
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        rules = describe_rules(client, p["listener_arn"])
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg="Couldn't describe the listener's rules")
     rule, groups = find_route(rules, blue, green)
     if rule is None:
         module.fail_json(msg=f"No route of listener {p['listener_arn']} forwards to exactly {blue} and {green}")
     before = green_percent(groups, blue, green)
-    is_default = bool(rule.get("IsDefault")) or rule.get("Priority") == "default"
+    is_default = is_default_rule(rule)
     wanted = {blue: 100 - p["green_weight"], green: p["green_weight"]}
     changed = groups != wanted
     if changed and not module.check_mode:
-        actions = [
-            {
-                "Type": "forward",
-                "ForwardConfig": {
-                    "TargetGroups": [{"TargetGroupArn": arn, "Weight": w} for arn, w in wanted.items()],
-                    "TargetGroupStickinessConfig": {"Enabled": False},
-                },
-            }
-        ]
+        actions = [api_action(weighted_forward(wanted))]
         try:
             if is_default:
                 client.modify_listener(aws_retry=True, ListenerArn=p["listener_arn"], DefaultActions=actions)
             else:
                 client.modify_rule(aws_retry=True, RuleArn=rule["RuleArn"], Actions=actions)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        except AWS_ERRORS as e:
             module.fail_json_aws(e, msg="Couldn't shift the traffic weights")
     module.exit_json(
         changed=changed,

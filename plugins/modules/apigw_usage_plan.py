@@ -82,7 +82,7 @@ options:
     type: dict
     aliases: [resource_tags]
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -128,20 +128,13 @@ changes:
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
+
 
 
 def plan_patch_operations(desired, current):
@@ -187,13 +180,10 @@ class UsagePlan:
         self.module.fail_json_aws(e, msg=msg)
 
     def _all(self, op, **kwargs):
-        items = []
         try:
-            for page in self.client.get_paginator(op).paginate(**kwargs):
-                items.extend(page.get("items", []))
+            return paginate_items(self.client, op, "items", **kwargs)
         except AWS_ERRORS as e:
             self.fail(e, f"Couldn't call {op}")
-        return items
 
     def find_plan(self, name):
         found = [p for p in self._all("get_usage_plans") if p.get("name") == name]
@@ -215,9 +205,11 @@ class UsagePlan:
         if plan_id is None:
             return {}
         try:
-            items = self._all("get_usage_plan_keys", usagePlanId=plan_id)
+            items = paginate_items(self.client, "get_usage_plan_keys", "items", usagePlanId=plan_id)
         except is_boto3_error_code("NotFoundException"):
             return {}
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.fail(e, "Couldn't list the usage plan's keys")
         return {k["id"]: k for k in items}
 
     def present(self, p):

@@ -20,18 +20,6 @@ options:
     description: Name of the policy.
     type: str
     required: true
-  service_namespace:
-    description: Namespace of the scalable resource.
-    type: str
-    default: ecs
-  resource_id:
-    description: Identifier of the resource, for ECS C(service/<cluster>/<service>).
-    type: str
-    required: true
-  scalable_dimension:
-    description: The scalable dimension.
-    type: str
-    default: ecs:service:DesiredCount
   policy_type:
     description: Type of the policy. Required when O(state=present).
     type: str
@@ -48,8 +36,9 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - tierstack.aws.application_autoscaling
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -89,33 +78,15 @@ policy_arn:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.tierstack.aws.plugins.module_utils.application_autoscaling import SCALABLE_TARGET_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.application_autoscaling import scalable_target_ident
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.compare import numbers_as_floats as normalise
+
 CONFIG_KEY = {"TargetTrackingScaling": "TargetTrackingScalingPolicyConfiguration", "StepScaling": "StepScalingPolicyConfiguration"}
-
-
-def normalise(value):
-    """Numbers as floats (the API returns 70.0 for 70) and nested dicts/lists normalised, for comparison."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [normalise(v) for v in value]
-    return value
 
 
 def find_policy(policies, name):
@@ -129,9 +100,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             policy_name=dict(type="str", required=True),
-            service_namespace=dict(type="str", default="ecs"),
-            resource_id=dict(type="str", required=True),
-            scalable_dimension=dict(type="str", default="ecs:service:DesiredCount"),
+            **SCALABLE_TARGET_ARGUMENT_SPEC,
             policy_type=dict(type="str", choices=["TargetTrackingScaling", "StepScaling"]),
             target_tracking=dict(type="dict"),
             step_scaling=dict(type="dict"),
@@ -146,7 +115,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    ident = dict(ServiceNamespace=p["service_namespace"], ResourceId=p["resource_id"], ScalableDimension=p["scalable_dimension"])
+    ident = scalable_target_ident(p)
     client = module.client("application-autoscaling", retry_decorator=AWSRetry.jittered_backoff())
     try:
         described = client.describe_scaling_policies(aws_retry=True, PolicyNames=[p["policy_name"]], **ident)
@@ -166,7 +135,7 @@ def main():
             arn = client.put_scaling_policy(
                 aws_retry=True, PolicyName=p["policy_name"], PolicyType=p["policy_type"], **{key: config}, **ident
             )["PolicyARN"]
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply scaling policy {p['policy_name']}")
     result = dict(changed=changed, diff={"before": before, "after": after})
     if arn:

@@ -15,18 +15,6 @@ description:
   - C(community.aws.application_autoscaling_policy) registers a target as a side effect of a policy but
     cannot deregister one, so a teardown would leave it behind.
 options:
-  service_namespace:
-    description: Namespace of the scalable resource.
-    type: str
-    default: ecs
-  resource_id:
-    description: Identifier of the resource, for ECS C(service/<cluster>/<service>).
-    type: str
-    required: true
-  scalable_dimension:
-    description: The scalable dimension.
-    type: str
-    default: ecs:service:DesiredCount
   min_capacity:
     description: Minimum capacity. Required when O(state=present).
     type: int
@@ -39,8 +27,9 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - tierstack.aws.application_autoscaling
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -61,20 +50,22 @@ scalable_target:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.tierstack.aws.plugins.module_utils.application_autoscaling import SCALABLE_TARGET_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.application_autoscaling import scalable_target_ident
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
 
-def describe_target(client, namespace, resource_id, dimension):
+
+def describe_target(client, ident):
     targets = client.describe_scalable_targets(
-        aws_retry=True, ServiceNamespace=namespace, ResourceIds=[resource_id], ScalableDimension=dimension
+        aws_retry=True,
+        ServiceNamespace=ident["ServiceNamespace"],
+        ResourceIds=[ident["ResourceId"]],
+        ScalableDimension=ident["ScalableDimension"],
     ).get("ScalableTargets", [])
     return targets[0] if targets else None
 
@@ -82,9 +73,7 @@ def describe_target(client, namespace, resource_id, dimension):
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            service_namespace=dict(type="str", default="ecs"),
-            resource_id=dict(type="str", required=True),
-            scalable_dimension=dict(type="str", default="ecs:service:DesiredCount"),
+            **SCALABLE_TARGET_ARGUMENT_SPEC,
             min_capacity=dict(type="int"),
             max_capacity=dict(type="int"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -95,10 +84,10 @@ def main():
     p = module.params
     if p["state"] == "present" and not 0 <= p["min_capacity"] <= p["max_capacity"]:
         module.fail_json(msg=f"min_capacity ({p['min_capacity']}) must be from 0 to max_capacity ({p['max_capacity']})")
-    ident = dict(ServiceNamespace=p["service_namespace"], ResourceId=p["resource_id"], ScalableDimension=p["scalable_dimension"])
+    ident = scalable_target_ident(p)
     client = module.client("application-autoscaling", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        target = describe_target(client, p["service_namespace"], p["resource_id"], p["scalable_dimension"])
+        target = describe_target(client, ident)
         before = {"min_capacity": target["MinCapacity"], "max_capacity": target["MaxCapacity"]} if target else {}
         if p["state"] == "absent":
             if target and not module.check_mode:
@@ -108,8 +97,8 @@ def main():
         changed = before != after
         if changed and not module.check_mode:
             client.register_scalable_target(aws_retry=True, MinCapacity=p["min_capacity"], MaxCapacity=p["max_capacity"], **ident)
-            target = describe_target(client, p["service_namespace"], p["resource_id"], p["scalable_dimension"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            target = describe_target(client, ident)
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply the scalable target {p['resource_id']}")
     module.exit_json(
         changed=changed,

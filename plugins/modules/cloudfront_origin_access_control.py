@@ -38,7 +38,7 @@ options:
     choices: [always, never, no-override]
     default: always
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -66,26 +66,16 @@ origin_access_control:
       type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
 
 
 def find(client, module, name):
-    found = []
     try:
-        for page in client.get_paginator("list_origin_access_controls").paginate():
-            found.extend(i for i in (page.get("OriginAccessControlList") or {}).get("Items") or [] if i.get("Name") == name)
+        found = [i for i in paginate_items(client, "list_origin_access_controls", "OriginAccessControlList.Items") if i.get("Name") == name]
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg="Couldn't list origin access controls")
     if len(found) > 1:

@@ -36,14 +36,6 @@ options:
   caller_reference:
     description: Caller reference used when creating the distribution (defaults to I(comment)).
     type: str
-  tags:
-    description: Tags of the distribution.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in I(tags).
-    type: bool
-    default: true
   ignore_differences:
     description:
       - Setting paths not to compare, such as C(Origins/Items/*/OriginAccessControlId) (C(*) matches one step).
@@ -60,8 +52,9 @@ options:
     type: int
     default: 1800
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -114,24 +107,19 @@ distribution:
 """
 
 import copy
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
+from ansible_collections.tierstack.aws.plugins.module_utils.compare import differences
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import boto3_wait
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import is_waiter_error
+
 
 
 def add_quantities(obj):
@@ -144,65 +132,6 @@ def add_quantities(obj):
             out["Quantity"] = len(out["Items"])
         return out
     return obj
-
-
-def _same_scalar(a, b):
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b or (a == b and type(a) is type(b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return float(a) == float(b)
-    return a == b
-
-
-def is_blank(value):
-    """True for values that mean "nothing": None, "", [], {}, a list with Quantity 0, or a dict of blanks."""
-    if value is None or value == "" or value == [] or value == {}:
-        return True
-    if isinstance(value, dict):
-        if value.get("Quantity") == 0:
-            return True
-        return all(is_blank(v) for v in value.values())
-    return False
-
-
-def path_ignored(path, patterns):
-    """True when path (such as /Origins/Items/1/OriginAccessControlId) matches a pattern (* for one step)."""
-    parts = path.strip("/").split("/")
-    for pattern in patterns or []:
-        pat = pattern.strip("/").split("/")
-        if len(pat) == len(parts) and all(p == "*" or p == q for p, q in zip(pat, parts)):
-            return True
-    return False
-
-
-def differences(desired, current, path="", ignore=None):
-    """Paths where current lacks a setting of desired (a subset comparison; lists compare item by item).
-
-    Paths matching a pattern of ``ignore`` are left out.
-    """
-    if ignore:
-        return [d for d in differences(desired, current, path) if not path_ignored(d, ignore)]
-    out = []
-    if isinstance(desired, dict):
-        if not isinstance(current, dict):
-            return [path or "/"]
-        for key, value in desired.items():
-            if key not in current:
-                if is_blank(value):
-                    continue
-                out.append(f"{path}/{key}")
-                continue
-            out.extend(differences(value, current[key], f"{path}/{key}"))
-        return out
-    if isinstance(desired, list):
-        if not isinstance(current, list) or len(desired) != len(current):
-            return [path]
-        for i, (d, c) in enumerate(zip(desired, current)):
-            out.extend(differences(d, c, f"{path}/{i}"))
-        return out
-    if not _same_scalar(desired, current):
-        return [path]
-    return out
 
 
 def merge_config(current, desired):
@@ -226,12 +155,8 @@ class Distribution:
         self.module.fail_json_aws(e, msg=msg)
 
     def find(self, comment):
-        found = []
         try:
-            for page in self.client.get_paginator("list_distributions").paginate():
-                for item in (page.get("DistributionList") or {}).get("Items") or []:
-                    if item.get("Comment") == comment:
-                        found.append(item)
+            found = [i for i in paginate_items(self.client, "list_distributions", "DistributionList.Items") if i.get("Comment") == comment]
         except AWS_ERRORS as e:
             self.fail(e, "Couldn't list distributions")
         if len(found) > 1:
@@ -252,37 +177,18 @@ class Distribution:
             self.fail(e, f"Couldn't get distribution {dist_id}")
 
     def wait_deployed(self, dist_id):
-        deadline = time.time() + self.module.params["wait_timeout"]
-        while True:
-            resp = self.get(dist_id)
-            if resp["Distribution"]["Status"] == "Deployed":
-                return resp
-            if time.time() > deadline:
-                self.module.fail_json(msg=f"Distribution {dist_id} was not deployed within {self.module.params['wait_timeout']}s")
-            time.sleep(15)
-
-    def tags(self, arn):
+        """boto3's distribution_deployed waiter, then the distribution."""
+        timeout = self.module.params["wait_timeout"]
         try:
-            resp = self.client.list_tags_for_resource(aws_retry=True, Resource=arn)
-        except AWS_ERRORS as e:
-            self.fail(e, f"Couldn't list the tags of {arn}")
-        return boto3_tag_list_to_ansible_dict((resp.get("Tags") or {}).get("Items") or [])
+            boto3_wait(self.client, "distribution_deployed", timeout, 15, Id=dist_id)
+        except Exception as e:  # pylint: disable=broad-except
+            if not is_waiter_error(e):
+                raise
+            self.module.fail_json(msg=f"Distribution {dist_id} was not deployed within {timeout}s")
+        return self.get(dist_id)
 
     def ensure_tags(self, arn, desired):
-        if desired is None:
-            return False
-        to_add, to_remove = compare_aws_tags(self.tags(arn), desired, self.module.params["purge_tags"])
-        if not (to_add or to_remove):
-            return False
-        if not self.check:
-            try:
-                if to_remove:
-                    self.client.untag_resource(aws_retry=True, Resource=arn, TagKeys={"Items": to_remove})
-                if to_add:
-                    self.client.tag_resource(aws_retry=True, Resource=arn, Tags={"Items": ansible_dict_to_boto3_tag_list(to_add)})
-            except AWS_ERRORS as e:
-                self.fail(e, f"Couldn't tag {arn}")
-        return True
+        return reconcile_tags(self.module, self.client, "cloudfront", arn, desired, self.module.params["purge_tags"]).changed
 
     def present(self, p):
         desired = add_quantities(p["config"])
@@ -297,7 +203,7 @@ class Distribution:
                 if p["tags"]:
                     resp = self.client.create_distribution_with_tags(
                         aws_retry=True,
-                        DistributionConfigWithTags={"DistributionConfig": create, "Tags": {"Items": ansible_dict_to_boto3_tag_list(p["tags"])}},
+                        DistributionConfigWithTags={"DistributionConfig": create, "Tags": create_tags("cloudfront", p["tags"])},
                     )
                 else:
                     resp = self.client.create_distribution(aws_retry=True, DistributionConfig=create)
@@ -371,8 +277,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         config=dict(type="dict"),
         caller_reference=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_ARGUMENT_SPEC,
         ignore_differences=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),

@@ -44,17 +44,10 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  tags:
-    description: Tags of every alarm.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in I(tags).
-    type: bool
-    default: true
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -107,22 +100,17 @@ changes:
 
 import copy
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
+from ansible_collections.tierstack.aws.plugins.module_utils.compare import differences
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
+
 
 LIST_DEFAULTS = ("AlarmActions", "OKActions", "InsufficientDataActions")
 
@@ -146,37 +134,9 @@ def normalise_alarm(alarm):
     return out
 
 
-def _same(a, b):
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b or (a == b and type(a) is type(b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return float(a) == float(b)
-    return a == b
-
-
-def alarm_differences(desired, current, path=""):
-    """Settings of desired that current lacks or has otherwise (subset comparison, lists item by item)."""
-    if isinstance(desired, dict):
-        if not isinstance(current, dict):
-            return [path or "/"]
-        out = []
-        for key, value in desired.items():
-            cur = current.get(key)
-            if key == "Dimensions" and isinstance(value, list) and isinstance(cur, list):
-                value = sorted(value, key=lambda d: d["Name"])
-                cur = sorted(cur, key=lambda d: d["Name"])
-            if cur is None and value in ([], "", None):
-                continue
-            out.extend(alarm_differences(value, cur, f"{path}/{key}"))
-        return out
-    if isinstance(desired, list):
-        if not isinstance(current, list) or len(desired) != len(current):
-            return [path]
-        out = []
-        for i, (d, c) in enumerate(zip(desired, current)):
-            out.extend(alarm_differences(d, c, f"{path}/{i}"))
-        return out
-    return [] if _same(desired, current) else [path]
+def alarm_differences(desired, current):
+    """Settings of desired that current lacks or has otherwise (the shared subset comparison; dimensions by name)."""
+    return differences(desired, current, sort_lists_by={"Dimensions": "Name"})
 
 
 class AlarmSet:
@@ -194,30 +154,27 @@ class AlarmSet:
     def describe(self, names, prefix):
         found = {}
         try:
-            paginator = self.client.get_paginator("describe_alarms")
             if prefix:
-                for page in paginator.paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm"]):
-                    found.update({a["AlarmName"]: a for a in page.get("MetricAlarms", [])})
+                found.update((a["AlarmName"], a) for a in self.list_alarms(AlarmNamePrefix=prefix))
             missing = [n for n in names if n not in found]
             for i in range(0, len(missing), 100):
-                for page in paginator.paginate(AlarmNames=missing[i:i + 100], AlarmTypes=["MetricAlarm"]):
-                    found.update({a["AlarmName"]: a for a in page.get("MetricAlarms", [])})
+                found.update((a["AlarmName"], a) for a in self.list_alarms(AlarmNames=missing[i:i + 100]))
         except AWS_ERRORS as e:
             self.fail(e, "Couldn't describe alarms")
         return found
 
+    def list_alarms(self, **params):
+        return paginate_items(self.client, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"], **params)
+
     def tags(self, arn):
-        try:
-            return boto3_tag_list_to_ansible_dict(self.client.list_tags_for_resource(aws_retry=True, ResourceARN=arn).get("Tags", []))
-        except AWS_ERRORS as e:
-            self.fail(e, f"Couldn't list the tags of {arn}")
+        return get_tags(self.module, self.client, "cloudwatch", arn)
 
     def put(self, alarm, tags):
         if self.check:
             return
         params = dict(alarm)
         if tags:
-            params["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+            params["Tags"] = create_tags("cloudwatch", tags)
         try:
             self.client.put_metric_alarm(aws_retry=True, **params)
         except AWS_ERRORS as e:
@@ -253,18 +210,8 @@ class AlarmSet:
                 self.before[name] = {k: cur.get(k) for k in alarm}
                 self.after[name] = alarm
                 self.put(alarm, None)
-            if tags is not None:
-                to_add, to_remove = compare_aws_tags(self.tags(cur["AlarmArn"]), tags, self.module.params["purge_tags"])
-                if to_add or to_remove:
-                    self.changes.append(f"tag {name}")
-                    if not self.check:
-                        try:
-                            if to_remove:
-                                self.client.untag_resource(aws_retry=True, ResourceARN=cur["AlarmArn"], TagKeys=to_remove)
-                            if to_add:
-                                self.client.tag_resource(aws_retry=True, ResourceARN=cur["AlarmArn"], Tags=ansible_dict_to_boto3_tag_list(to_add))
-                        except AWS_ERRORS as e:
-                            self.fail(e, f"Couldn't tag alarm {name}")
+            if reconcile_tags(self.module, self.client, "cloudwatch", cur["AlarmArn"], tags, self.module.params["purge_tags"]).changed:
+                self.changes.append(f"tag {name}")
         wanted = {a["AlarmName"] for a in alarms}
         if prefix:
             self.delete(self.owned(current, [n for n in current if n.startswith(prefix) and n not in wanted]))
@@ -292,8 +239,7 @@ def main():
             purge_prefix=dict(type="str", default=""),
             owner_tags=dict(type="dict", default={}),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
         ),
         supports_check_mode=True,
     )

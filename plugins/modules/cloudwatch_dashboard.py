@@ -29,7 +29,7 @@ options:
       - Required when I(state=present).
     type: raw
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -80,14 +80,11 @@ dashboard:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import get_or_none
 
 
 def normalise_body(body):
@@ -102,12 +99,9 @@ def normalise_body(body):
 
 def describe_dashboard(client, module, name):
     """The dashboard as {'name', 'arn', 'body'} or None."""
-    try:
-        resp = client.get_dashboard(aws_retry=True, DashboardName=name)
-    except is_boto3_error_code("ResourceNotFound"):
+    resp = get_or_none(module, client.get_dashboard, "ResourceNotFound", f"Couldn't get dashboard {name}", DashboardName=name)
+    if resp is None:
         return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Couldn't get dashboard {name}")
     return {
         "name": resp["DashboardName"],
         "arn": resp.get("DashboardArn"),
@@ -124,7 +118,7 @@ def ensure_present(client, module, name, body):
         return True, {"name": name, "arn": current["arn"] if current else None, "body": body}, diff
     try:
         resp = client.put_dashboard(aws_retry=True, DashboardName=name, DashboardBody=json.dumps(body, sort_keys=True))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't put dashboard {name}")
     problems = resp.get("DashboardValidationMessages") or []
     if problems:
@@ -140,7 +134,7 @@ def ensure_absent(client, module, name):
     if not module.check_mode:
         try:
             client.delete_dashboards(aws_retry=True, DashboardNames=[name])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        except AWS_ERRORS as e:
             module.fail_json_aws(e, msg=f"Couldn't delete dashboard {name}")
     return True, {}, diff
 

@@ -35,7 +35,7 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -72,20 +72,12 @@ changed_log_groups:
 
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
 
 
 def select_groups(groups, name_regex):
@@ -120,10 +112,8 @@ def main():
     client = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
     found = []
     try:
-        paginator = client.get_paginator("describe_log_groups")
         for prefix in p["prefixes"]:
-            for page in paginator.paginate(logGroupNamePrefix=prefix):
-                found.extend(page.get("logGroups", []))
+            found.extend(paginate_items(client, "describe_log_groups", "logGroups", logGroupNamePrefix=prefix))
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg="Couldn't list log groups")
     groups = select_groups(found, p["name_regex"])

@@ -33,7 +33,7 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -69,28 +69,23 @@ removed_tags:
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_APIS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import plan_tags as plan_wanted_tags
 
 
 def plan_tags(current, wanted, state, purge):
     """Return (to_set, to_remove, result) for the current and wanted tag dicts."""
     if state == "present":
-        to_set, to_remove = compare_aws_tags(current, wanted, purge_tags=purge)
-    else:
-        to_set = {}
-        to_remove = [k for k, v in wanted.items() if k in current and (v is None or current[k] == v)]
-    result = {k: v for k, v in current.items() if k not in to_remove}
-    result.update(to_set)
-    return to_set, sorted(to_remove), result
+        plan = plan_wanted_tags(current, wanted, purge)
+        return plan.to_set, sorted(plan.to_remove), plan.after
+    to_remove = sorted(k for k, v in wanted.items() if k in current and (v is None or current[k] == v))
+    return {}, to_remove, {k: v for k, v in current.items() if k not in to_remove}
 
 
 def main():
@@ -107,26 +102,21 @@ def main():
     name = module.params["repository_name"]
     try:
         repo = client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"][0]
-        current = boto3_tag_list_to_ansible_dict(
-            client.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"]).get("tags", []),
-            tag_name_key_name="Key",
-            tag_value_key_name="Value",
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        current = get_tags(module, client, "ecr", repo["repositoryArn"])
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't describe the tags of ECR repository {name}")
 
-    wanted = {k: str(v) for k, v in (module.params["tags"] or {}).items()}
+    wanted = normalise_tags(module.params["tags"] or {})
     to_set, to_remove, result = plan_tags(current, wanted, module.params["state"], module.params["purge_tags"])
     changed = bool(to_set or to_remove)
     if changed and not module.check_mode:
         try:
+            _read, write, delete = TAG_APIS["ecr"]
             if to_remove:
-                client.untag_resource(aws_retry=True, resourceArn=repo["repositoryArn"], tagKeys=to_remove)
+                delete(client, repo["repositoryArn"], to_remove)
             if to_set:
-                client.tag_resource(
-                    aws_retry=True, resourceArn=repo["repositoryArn"], tags=ansible_dict_to_boto3_tag_list(to_set)
-                )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                write(client, repo["repositoryArn"], to_set)
+        except AWS_ERRORS as e:
             module.fail_json_aws(e, msg=f"Couldn't update the tags of ECR repository {name}")
     module.exit_json(
         changed=changed,

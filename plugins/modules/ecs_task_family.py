@@ -28,7 +28,7 @@ options:
     choices: [present, absent]
     default: absent
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -55,13 +55,11 @@ remaining:
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
 
 
 def split_revisions(arns, keep):
@@ -83,22 +81,14 @@ def main():
     p = module.params
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        arns, token = [], None
-        while True:
-            kwargs = {"familyPrefix": p["family"], "status": "ACTIVE"}
-            if token:
-                kwargs["nextToken"] = token
-            page = client.list_task_definitions(aws_retry=True, **kwargs)
-            # familyPrefix matches prefixes: keep only this exact family.
-            arns += [a for a in page.get("taskDefinitionArns", []) if a.split("/")[-1].rsplit(":", 1)[0] == p["family"]]
-            token = page.get("nextToken")
-            if not token:
-                break
+        listed = paginate_items(client, "list_task_definitions", "taskDefinitionArns", familyPrefix=p["family"], status="ACTIVE")
+        # familyPrefix matches prefixes: keep only this exact family.
+        arns = [a for a in listed if a.split("/")[-1].rsplit(":", 1)[0] == p["family"]]
         keep, drop = split_revisions(arns, 0 if p["state"] == "absent" else p["keep"])
         if not module.check_mode:
             for arn in drop:
                 client.deregister_task_definition(aws_retry=True, taskDefinition=arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't deregister the revisions of task family {p['family']}")
     module.exit_json(
         changed=bool(drop),

@@ -48,22 +48,15 @@ options:
         description: Tasks placed on this provider first (0 to 100000; at most one provider may have a base).
         type: int
         default: 0
-  tags:
-    description: Tags of the cluster.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags). Only used when O(tags) is given.
-    type: bool
-    default: true
   state:
     description: V(present) or V(absent). Deleting needs the cluster to have no services left.
     type: str
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -96,16 +89,17 @@ cluster:
       type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import ecs_tags_to_dict
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
 
 def normalise_strategy(strategy):
@@ -129,7 +123,7 @@ def cluster_view(cluster):
         "container_insights": settings.get("containerInsights", "disabled"),
         "capacity_providers": sorted(cluster.get("capacityProviders") or []),
         "default_capacity_provider_strategy": normalise_strategy(cluster.get("defaultCapacityProviderStrategy")),
-        "tags": {t["key"]: t["value"] for t in cluster.get("tags") or []},
+        "tags": ecs_tags_to_dict(cluster.get("tags")),
     }
 
 
@@ -152,7 +146,7 @@ def ensure_present(module, client, cluster):
         "capacity_providers": sorted(p["capacity_providers"]),
         "default_capacity_provider_strategy": normalise_strategy(p["default_capacity_provider_strategy"]),
     }
-    tags = {k: str(v) for k, v in p["tags"].items()} if p["tags"] is not None else None
+    tags = normalise_tags(p["tags"])
     settings = [{"name": "containerInsights", "value": p["container_insights"]}]
     if cluster is None:
         after = dict(want, tags=tags or {})
@@ -165,7 +159,7 @@ def ensure_present(module, client, cluster):
             "defaultCapacityProviderStrategy": api_strategy(want["default_capacity_provider_strategy"]),
         }
         if tags:
-            kwargs["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+            kwargs["tags"] = create_tags("ecs", tags)
         cluster = client.create_cluster(aws_retry=True, **kwargs)["cluster"]
         module.exit_json(changed=True, cluster=camel_dict_to_snake_dict(cluster), diff={"before": {}, "after": after})
 
@@ -187,22 +181,9 @@ def ensure_present(module, client, cluster):
                 capacityProviders=p["capacity_providers"],
                 defaultCapacityProviderStrategy=api_strategy(want["default_capacity_provider_strategy"]),
             )
-    after_tags = before["tags"]
-    if tags is not None:
-        to_set, to_remove = compare_aws_tags(before["tags"], tags, purge_tags=p["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-            after_tags = {k: v for k, v in before["tags"].items() if k not in to_remove}
-            after_tags.update(to_set)
-            if not module.check_mode:
-                if to_remove:
-                    client.untag_resource(aws_retry=True, resourceArn=cluster["clusterArn"], tagKeys=to_remove)
-                if to_set:
-                    client.tag_resource(
-                        aws_retry=True,
-                        resourceArn=cluster["clusterArn"],
-                        tags=[{"key": k, "value": v} for k, v in to_set.items()],
-                    )
+    tag_plan = reconcile_tags(module, client, "ecs", cluster["clusterArn"], tags, p["purge_tags"], current=before["tags"])
+    changed |= tag_plan.changed
+    after_tags = tag_plan.after
     if changed and not module.check_mode:
         cluster = describe_cluster(client, p["name"]) or cluster
     module.exit_json(
@@ -228,8 +209,7 @@ def main():
                     base=dict(type="int", default=0),
                 ),
             ),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         supports_check_mode=True,
@@ -250,7 +230,7 @@ def main():
         if not module.check_mode:
             client.delete_cluster(aws_retry=True, cluster=p["name"])
         module.exit_json(changed=True, diff={"before": cluster_view(cluster), "after": {}})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply ECS cluster {p['name']}")
 
 

@@ -125,26 +125,23 @@ options:
     description: Allow ECS Exec.
     type: bool
     default: false
-  tags:
-    description: Tags of the service.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags). Only used when O(tags) is given.
-    type: bool
-    default: true
   wait:
     description: With O(state=absent), wait until the service is INACTIVE (the cluster can then be deleted).
     type: bool
     default: true
+  wait_timeout:
+    description: How many seconds O(wait) waits at most (boto3's C(services_inactive) waiter, polling every 15 seconds).
+    type: int
+    default: 600
   state:
     description: V(present) or V(absent).
     type: str
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -177,16 +174,20 @@ service:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import get_or_none
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import ecs_tags_to_dict
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import boto3_wait
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import is_waiter_error
 
 
 # ---- pure helpers (unit-tested) ----------------------------------------------------------------
@@ -303,14 +304,18 @@ def differences(want, have, preserve_desired_count):
 # ---- AWS side ----------------------------------------------------------------------------------
 
 
-def describe_service(client, cluster, name):
-    try:
-        services = client.describe_services(aws_retry=True, cluster=cluster, services=[name], include=["TAGS"]).get("services", [])
-    except botocore.exceptions.ClientError as e:
-        if e.response.get("Error", {}).get("Code") == "ClusterNotFoundException":
-            return None  # no cluster, so no service
-        raise
-    for svc in services:
+def describe_service(module, client, cluster, name):
+    found = get_or_none(
+        module,
+        client.describe_services,
+        "ClusterNotFoundException",  # no cluster, so no service
+        f"Couldn't describe ECS service {name}",
+        default={},
+        cluster=cluster,
+        services=[name],
+        include=["TAGS"],
+    )
+    for svc in found.get("services", []):
         if svc.get("status") != "INACTIVE":
             return svc
     return None
@@ -350,7 +355,7 @@ def api_params(p):
 
 def ensure_present(module, client, svc):
     p = module.params
-    tags = {k: str(v) for k, v in p["tags"].items()} if p["tags"] is not None else None
+    tags = normalise_tags(p["tags"])
     want = desired_view(p)
     params = api_params(p)
     if svc is None:
@@ -360,12 +365,12 @@ def ensure_present(module, client, svc):
             if p["launch_type"] and not p["capacity_provider_strategy"]:
                 kwargs["launchType"] = p["launch_type"]
             if tags:
-                kwargs["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+                kwargs["tags"] = create_tags("ecs", tags)
             svc = client.create_service(aws_retry=True, **kwargs)["service"]
         return True, {}, dict(want, tags=tags or {}), svc
 
     have = existing_view(svc)
-    current_tags = {t["key"]: t["value"] for t in svc.get("tags") or []}
+    current_tags = ecs_tags_to_dict(svc.get("tags"))
     diff_keys = differences(want, have, p["preserve_desired_count"])
     changed = bool(diff_keys)
     if changed and not module.check_mode:
@@ -376,18 +381,9 @@ def ensure_present(module, client, svc):
         if "capacity_provider_strategy" in diff_keys or "launch_type" in diff_keys:
             kwargs["forceNewDeployment"] = True
         svc = client.update_service(aws_retry=True, **kwargs)["service"]
-    after_tags = current_tags
-    if tags is not None:
-        to_set, to_remove = compare_aws_tags(current_tags, tags, purge_tags=p["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-            after_tags = {k: v for k, v in current_tags.items() if k not in to_remove}
-            after_tags.update(to_set)
-            if not module.check_mode:
-                if to_remove:
-                    client.untag_resource(aws_retry=True, resourceArn=svc["serviceArn"], tagKeys=to_remove)
-                if to_set:
-                    client.tag_resource(aws_retry=True, resourceArn=svc["serviceArn"], tags=[{"key": k, "value": v} for k, v in to_set.items()])
+    tag_plan = reconcile_tags(module, client, "ecs", svc["serviceArn"], tags, p["purge_tags"], current=current_tags)
+    changed |= tag_plan.changed
+    after_tags = tag_plan.after
     before = dict(have, tags=current_tags)
     after = dict(have)
     after.update({k: want[k] for k in diff_keys})
@@ -434,9 +430,9 @@ def main():
             rollback=dict(type="bool", default=True),
             propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"], default="SERVICE"),
             enable_execute_command=dict(type="bool", default=False),
-            tags=dict(type="dict", aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             wait=dict(type="bool", default=True),
+            wait_timeout=dict(type="int", default=600),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_if=[("state", "present", ["task_definition", "subnets", "security_groups"])],
@@ -450,17 +446,17 @@ def main():
         module.fail_json(msg=f"security_groups must be IDs (sg-...), not names; got {p['security_groups']}")
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        svc = describe_service(client, p["cluster"], p["name"])
+        svc = describe_service(module, client, p["cluster"], p["name"])
         if p["state"] == "present":
             changed, before, after, svc = ensure_present(module, client, svc)
             if changed and svc and not module.check_mode:
-                svc = describe_service(client, p["cluster"], p["name"]) or svc
+                svc = describe_service(module, client, p["cluster"], p["name"]) or svc
             result = dict(changed=changed, diff={"before": before, "after": after})
             if svc:
                 result["service"] = camel_dict_to_snake_dict(
                     {k: v for k, v in svc.items() if k not in ("events", "tags")}
                 )
-                result["service"]["tags"] = {t["key"]: t["value"] for t in svc.get("tags") or []}
+                result["service"]["tags"] = ecs_tags_to_dict(svc.get("tags"))
             module.exit_json(**result)
         if svc is None:
             module.exit_json(changed=False, diff={"before": {}, "after": {}})
@@ -469,10 +465,14 @@ def main():
                 client.update_service(aws_retry=True, cluster=p["cluster"], service=p["name"], desiredCount=0)
             client.delete_service(aws_retry=True, cluster=p["cluster"], service=p["name"], force=True)
             if p["wait"]:
-                client.get_waiter("services_inactive").wait(cluster=p["cluster"], services=[p["name"]])
+                boto3_wait(client, "services_inactive", p["wait_timeout"], 15, cluster=p["cluster"], services=[p["name"]])
         module.exit_json(changed=True, diff={"before": existing_view(svc), "after": {}})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, botocore.exceptions.WaiterError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't apply ECS service {p['name']}")
+    except Exception as e:  # pylint: disable=broad-except
+        if not is_waiter_error(e):
+            raise
+        module.fail_json_aws(e, msg=f"ECS service {p['name']} did not become inactive within {p['wait_timeout']}s")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ description:
   - Each run that is not in check mode starts a rotation, so it always reports a change. In check mode it
     reports what it would do and makes no write call.
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 options:
   secret_id:
     description:
@@ -77,34 +77,14 @@ rotated:
   type: bool
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-
-def describe_secret(client, module, secret_id):
-    """The secret's description, or None when it does not exist."""
-    try:
-        return client.describe_secret(aws_retry=True, SecretId=secret_id)
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Couldn't describe secret {secret_id}")
-
-
-def current_version(secret):
-    """Id of the version labelled AWSCURRENT, or None."""
-    for version, stages in (secret.get("VersionIdsToStages") or {}).items():
-        if "AWSCURRENT" in stages:
-            return version
-    return None
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.secretsmanager import current_version
+from ansible_collections.tierstack.aws.plugins.module_utils.secretsmanager import describe_secret
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import WaitTimeout
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import poll
 
 
 def rotation_ready(secret):
@@ -119,27 +99,30 @@ def ensure_rotated(client, module, secret):
     try:
         # No RotationLambdaARN or RotationRules: rotate now with the secret's own rotation settings.
         response = client.rotate_secret(aws_retry=True, SecretId=secret["ARN"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't start the rotation of secret {secret['Name']}")
     version_id = response.get("VersionId")
     if not module.params["wait"]:
-        return version_id, describe_secret(client, module, secret["ARN"]), False
-    deadline = time.monotonic() + module.params["wait_timeout"]
-    while True:
-        latest = describe_secret(client, module, secret["ARN"])
-        if latest and current_version(latest) == version_id:
-            return version_id, latest, True
-        if time.monotonic() > deadline:
-            module.fail_json(
-                msg=(
-                    f"The rotation of secret {secret['Name']} did not finish within {module.params['wait_timeout']}s; "
-                    "AWSCURRENT still labels the previous version. Check the rotation function's logs."
-                ),
-                secret_arn=secret["ARN"],
-                version_id=version_id,
-                version_stages=(latest or {}).get("VersionIdsToStages", {}),
-            )
-        time.sleep(5)
+        return version_id, describe_secret(module, client, secret["ARN"]), False
+
+    # Secrets Manager has no waiter for a rotation: poll until AWSCURRENT labels the new version.
+    def rotated():
+        latest = describe_secret(module, client, secret["ARN"])
+        return latest if latest and current_version(latest) == version_id else None
+
+    try:
+        return version_id, poll(rotated, module.params["wait_timeout"], 5), True
+    except WaitTimeout:
+        latest = describe_secret(module, client, secret["ARN"])
+        module.fail_json(
+            msg=(
+                f"The rotation of secret {secret['Name']} did not finish within {module.params['wait_timeout']}s; "
+                "AWSCURRENT still labels the previous version. Check the rotation function's logs."
+            ),
+            secret_arn=secret["ARN"],
+            version_id=version_id,
+            version_stages=(latest or {}).get("VersionIdsToStages", {}),
+        )
 
 
 def main():
@@ -151,7 +134,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
 
-    secret = describe_secret(client, module, module.params["secret_id"])
+    secret = describe_secret(module, client, module.params["secret_id"])
     if secret is None:
         module.fail_json(msg=f"Secret {module.params['secret_id']} does not exist")
     reason = rotation_ready(secret)

@@ -30,7 +30,7 @@ options:
     choices: [present, absent]
     default: present
 author:
-  - tierstack maintainers
+  - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -51,29 +51,22 @@ web_acl_arn:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-AWS_ERRORS = ()
-try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import get_or_none
 
 
 def current_acl(client, module, resource_arn):
-    try:
-        resp = client.get_web_acl_for_resource(aws_retry=True, ResourceArn=resource_arn)
-    except is_boto3_error_code("WAFNonexistentItemException"):
-        return ""
-    except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Couldn't get the web ACL of {resource_arn}")
+    resp = get_or_none(
+        module,
+        client.get_web_acl_for_resource,
+        "WAFNonexistentItemException",
+        f"Couldn't get the web ACL of {resource_arn}",
+        default={},
+        ResourceArn=resource_arn,
+    )
     return (resp.get("WebACL") or {}).get("ARN") or ""
 
 

@@ -11,22 +11,9 @@ import uuid
 import pytest
 import yaml
 
-from tierstack import emulator
 from tierstack.testing import client, run_playbook
 
 REGION = "ap-southeast-1"
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    """The emulator of AWS_ENDPOINT_URL; started here (and stopped afterwards) if it is not running."""
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import boto3
 import pytest
 
 from tierstack import REPO_ROOT
-from tierstack import emulator
 from ansible_collections.tierstack.aws.plugins.module_utils.tierstack_lambda_zip import build_zip
 
 SOURCE = REPO_ROOT / "roles" / "rds_aurora" / "files" / "postgres_rotation"
@@ -52,15 +51,6 @@ def load_rotation_module():
 @pytest.fixture(scope="module")
 def rotation():
     return load_rotation_module()
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    """The emulator of AWS_ENDPOINT_URL; started here (and stopped afterwards) if it is not up."""
-    started = emulator.up()
-    yield emulator.endpoint_url()
-    if started["changed"]:
-        emulator.down()
 
 
 @pytest.fixture(scope="module")

@@ -18,25 +18,13 @@ import uuid
 import pytest
 import yaml
 
-from tierstack import REPO_ROOT, api, emulator
+from tierstack import REPO_ROOT, api
 from tierstack.testing import client
 
 STACK_VARS = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "main.yml").read_text())
 PROFILE = STACK_VARS["tierstack_profile"]
 REGION = "ap-southeast-1"
 TIERS = [t for t in os.environ.get("TIERSTACK_RUNNER_TEST_TIERS", "").split(",") if t] or STACK_VARS["tierstack_tiers"]
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    """The emulator of AWS_ENDPOINT_URL; started here (and stopped afterwards) if it is not running."""
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 @pytest.fixture(scope="module")

@@ -16,21 +16,10 @@ import zipfile
 
 import pytest
 
-from tierstack import api, emulator
+from tierstack import api
 from tierstack.testing import client
 
 TIERS = ["vpc", "rds_aurora"]  # rotate_now needs a data tier in tierstack_tiers; it deploys nothing
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 def _env(endpoint):

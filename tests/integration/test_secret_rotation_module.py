@@ -40,14 +40,6 @@ PLAYBOOK = """
 
 
 @pytest.fixture(scope="module")
-def endpoint():
-    started = emulator.up()
-    yield emulator.endpoint_url()
-    if started["changed"]:
-        emulator.down()
-
-
-@pytest.fixture(scope="module")
 def world(endpoint, tmp_path_factory):
     tag = uuid.uuid4().hex[:8]
     ec2, iam, sm = client("ec2"), client("iam"), client("secretsmanager")

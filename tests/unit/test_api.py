@@ -102,7 +102,7 @@ def test_outputs_reads_flat_outputs(monkeypatch, tmp_path):
     (tmp_path / "outputs" / "dev1" / "flat-outputs.json").write_text(json.dumps({"VpcId": "vpc-1"}))
     assert api.outputs("dev1") == {"VpcId": "vpc-1"}
     with pytest.raises(FileNotFoundError):
-        api.outputs("dev2")
+        api.outputs("dev2", source="file")
 
 
 def test_cli_outputs_table_and_json(monkeypatch, tmp_path, capsys):
@@ -115,7 +115,7 @@ def test_cli_outputs_table_and_json(monkeypatch, tmp_path, capsys):
     assert lines[2].split() == ["ALBDNSName", "x.elb"] and lines[3].split() == ["VpcId", "vpc-1"]
     assert cli.main(["outputs", "dev1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"VpcId": "vpc-1", "ALBDNSName": "x.elb"}
-    assert cli.main(["outputs", "dev2"]) == 1
+    assert cli.main(["outputs", "dev2", "--source", "file"]) == 1
     assert "no outputs for dev2" in capsys.readouterr().err
 
 

@@ -67,3 +67,17 @@ def test_every_role_has_argument_specs_for_main_and_validate():
         assert "main" in specs, role.name
         if (role / "tasks" / "validate.yml").exists():
             assert specs.get("validate") == specs["main"], f"{role.name}: validate spec differs from main"
+
+
+def test_group_vars_mirrors_are_complete_file_links():
+    """playbooks/ and molecule scenarios see the root group_vars through one link per file (no directory link)."""
+    sources = sorted(p.relative_to(REPO_ROOT / "group_vars") for p in (REPO_ROOT / "group_vars").rglob("*") if p.is_file())
+    mirrors = [REPO_ROOT / "playbooks" / "group_vars"]
+    mirrors += sorted(d / "group_vars" for d in (REPO_ROOT / "molecule").iterdir() if (d / "group_vars").exists() or (d / "group_vars").is_symlink())
+    for mirror in mirrors:
+        where = mirror.relative_to(REPO_ROOT)
+        assert not mirror.is_symlink(), f"{where} is a link to a directory: run scripts/link-group-vars.sh"
+        for rel in sources:
+            link = mirror / rel
+            assert link.is_symlink() and link.resolve() == (REPO_ROOT / "group_vars" / rel).resolve(), (
+                f"{where}/{rel} is missing or not a link to group_vars/{rel}: run scripts/link-group-vars.sh")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from ansible_collections.tierstack.aws.plugins.module_utils import apigw_shape, apigw_stage
 from ansible_collections.tierstack.aws.plugins.modules import (
-    apigw_proxy_api,
     apigw_usage_plan,
     cloudfront_web_distribution,
     cloudwatch_alarm_set,
@@ -22,7 +22,7 @@ CORS_TWO = dict(CORS_ONE, allow_origins=["https://a.example.com", "https://b.exa
 
 
 def test_proxy_methods_point_at_the_backend():
-    methods = apigw_proxy_api.desired_methods("http://alb.example.com/", 29000, False, {"enabled": False})
+    methods = apigw_shape.desired_methods("http://alb.example.com/", 29000, False, {"enabled": False})
     assert set(methods) == {("/", "ANY"), ("/{proxy+}", "ANY")}
     assert methods[("/", "ANY")]["methodIntegration"]["uri"] == "http://alb.example.com/"
     proxy = methods[("/{proxy+}", "ANY")]
@@ -32,55 +32,55 @@ def test_proxy_methods_point_at_the_backend():
 
 
 def test_cors_adds_options_and_gateway_responses():
-    methods = apigw_proxy_api.desired_methods("http://alb", 29000, True, CORS_ONE)
+    methods = apigw_shape.desired_methods("http://alb", 29000, True, CORS_ONE)
     assert ("/{proxy+}", "OPTIONS") in methods and ("/", "OPTIONS") in methods
     assert methods[("/", "ANY")]["apiKeyRequired"] is True
     assert methods[("/", "OPTIONS")]["apiKeyRequired"] is False
     params = methods[("/", "OPTIONS")]["methodIntegration"]["integrationResponses"]["200"]["responseParameters"]
     assert params["method.response.header.Access-Control-Allow-Origin"] == "'https://a.example.com'"
-    gw = apigw_proxy_api.desired_gateway_responses(CORS_ONE)
+    gw = apigw_shape.desired_gateway_responses(CORS_ONE)
     assert set(gw) == {"DEFAULT_4XX", "DEFAULT_5XX"}
     assert gw["DEFAULT_4XX"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://a.example.com'"
-    assert apigw_proxy_api.desired_gateway_responses({"enabled": False}) == {}
+    assert apigw_shape.desired_gateway_responses({"enabled": False}) == {}
 
 
 def test_several_origins_are_echoed_from_an_allow_list():
-    methods = apigw_proxy_api.desired_methods("http://alb", 29000, False, CORS_TWO)
+    methods = apigw_shape.desired_methods("http://alb", 29000, False, CORS_TWO)
     template = methods[("/", "OPTIONS")]["methodIntegration"]["integrationResponses"]["200"]["responseTemplates"]["application/json"]
     assert '"https://a.example.com","https://b.example.com"' in template
     assert "responseOverride.header.Access-Control-Allow-Origin" in template
-    gw = apigw_proxy_api.desired_gateway_responses(CORS_TWO)
+    gw = apigw_shape.desired_gateway_responses(CORS_TWO)
     assert gw["DEFAULT_5XX"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.origin"
     assert gw["DEFAULT_5XX"]["gatewayresponse.header.Vary"] == "'Origin'"
 
 
 def test_config_hash_changes_only_with_the_shape():
-    a = apigw_proxy_api.desired_methods("http://alb", 29000, False, CORS_ONE)
-    b = apigw_proxy_api.desired_methods("http://alb", 29000, False, CORS_ONE)
-    c = apigw_proxy_api.desired_methods("http://other", 29000, False, CORS_ONE)
-    gw = apigw_proxy_api.desired_gateway_responses(CORS_ONE)
-    assert apigw_proxy_api.config_hash(a, gw) == apigw_proxy_api.config_hash(b, gw)
-    assert apigw_proxy_api.config_hash(a, gw) != apigw_proxy_api.config_hash(c, gw)
-    assert apigw_proxy_api.config_hash(a, gw) != apigw_proxy_api.config_hash(a, {})
+    a = apigw_shape.desired_methods("http://alb", 29000, False, CORS_ONE)
+    b = apigw_shape.desired_methods("http://alb", 29000, False, CORS_ONE)
+    c = apigw_shape.desired_methods("http://other", 29000, False, CORS_ONE)
+    gw = apigw_shape.desired_gateway_responses(CORS_ONE)
+    assert apigw_shape.config_hash(a, gw) == apigw_shape.config_hash(b, gw)
+    assert apigw_shape.config_hash(a, gw) != apigw_shape.config_hash(c, gw)
+    assert apigw_shape.config_hash(a, gw) != apigw_shape.config_hash(a, {})
 
 
 def test_method_matches_ignores_server_defaults_and_null_templates():
-    spec = apigw_proxy_api.desired_methods("http://alb", 29000, False, CORS_ONE)[("/", "OPTIONS")]
+    spec = apigw_shape.desired_methods("http://alb", 29000, False, CORS_ONE)[("/", "OPTIONS")]
     current = json.loads(json.dumps(spec))
     current["methodIntegration"]["cacheKeyParameters"] = []
     current["methodIntegration"]["integrationResponses"]["200"]["responseTemplates"]["application/json"] = None
-    assert apigw_proxy_api.method_matches(spec, current)
+    assert apigw_shape.method_matches(spec, current)
     current["methodIntegration"]["integrationResponses"]["200"]["responseParameters"][
         "method.response.header.Access-Control-Allow-Origin"] = "'*'"
-    assert not apigw_proxy_api.method_matches(spec, current)
-    assert not apigw_proxy_api.method_matches(spec, None)
+    assert not apigw_shape.method_matches(spec, current)
+    assert not apigw_shape.method_matches(spec, None)
 
 
 def test_method_matches_sees_an_api_key_change():
-    spec = apigw_proxy_api.desired_methods("http://alb", 29000, True, {"enabled": False})[("/", "ANY")]
+    spec = apigw_shape.desired_methods("http://alb", 29000, True, {"enabled": False})[("/", "ANY")]
     current = json.loads(json.dumps(spec))
     current["apiKeyRequired"] = False
-    assert not apigw_proxy_api.method_matches(spec, current)
+    assert not apigw_shape.method_matches(spec, current)
 
 
 STAGE = {"tracing_enabled": True, "access_log_destination_arn": "arn:aws:logs:r:1:log-group:/x", "access_log_format": "{}",
@@ -88,20 +88,20 @@ STAGE = {"tracing_enabled": True, "access_log_destination_arn": "arn:aws:logs:r:
 
 
 def test_stage_patch_operations_from_nothing_and_when_in_sync():
-    ops = apigw_proxy_api.stage_patch_operations(STAGE, {})
+    ops = apigw_stage.stage_patch_operations(STAGE, {})
     paths = {o["path"] for o in ops}
     assert paths == {"/tracingEnabled", "/accessLogSettings/destinationArn", "/accessLogSettings/format",
                      "/*/*/metrics/enabled", "/*/*/throttling/rateLimit", "/*/*/throttling/burstLimit"}
     current = {"tracingEnabled": True, "accessLogSettings": {"destinationArn": "arn:aws:logs:r:1:log-group:/x", "format": "{}"},
                "methodSettings": {"*/*": {"metricsEnabled": True, "throttlingRateLimit": 100, "throttlingBurstLimit": 200}}}
-    assert apigw_proxy_api.stage_patch_operations(STAGE, current) == []
+    assert apigw_stage.stage_patch_operations(STAGE, current) == []
 
 
 def test_stage_patch_removes_access_logs_when_switched_off():
     current = {"accessLogSettings": {"destinationArn": "arn:x", "format": "{}"},
                "methodSettings": {"*/*": {"metricsEnabled": True, "throttlingRateLimit": 100, "throttlingBurstLimit": 200}},
                "tracingEnabled": True}
-    ops = apigw_proxy_api.stage_patch_operations(dict(STAGE, access_log_destination_arn=""), current)
+    ops = apigw_stage.stage_patch_operations(dict(STAGE, access_log_destination_arn=""), current)
     assert ops == [{"op": "remove", "path": "/accessLogSettings"}]
 
 

@@ -6,7 +6,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.tierstack.aws.plugins.filter.tierstack import subnet_cidrs
 from ansible_collections.tierstack.aws.plugins.filter.tierstack_layout import (
     FilterModule,
-    subnet_ids_key,
     subnet_plan,
     subnet_plan_fits,
     subnet_tier_errors,
@@ -64,7 +63,5 @@ def test_valid_tiers_have_no_errors():
     assert subnet_tier_errors([{"name": "public", "type": "public"}, {"name": "data", "type": "isolated", "prefix": 24}]) == []
 
 
-def test_subnet_ids_key_and_registration():
-    assert subnet_ids_key("application") == "ApplicationSubnetIds"
-    assert subnet_ids_key("public") == "PublicSubnetIds"
-    assert set(FilterModule().filters()) == {"subnet_tier_errors", "subnet_plan", "subnet_plan_fits", "subnet_ids_key"}
+def test_registration():
+    assert set(FilterModule().filters()) == {"subnet_tier_errors", "subnet_plan", "subnet_plan_fits"}

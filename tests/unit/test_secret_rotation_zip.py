@@ -8,7 +8,7 @@ import io
 import pytest
 
 from ansible_collections.tierstack.aws.plugins.module_utils.tierstack_lambda_zip import ZIP_EPOCH, build_zip, code_sha256
-from ansible_collections.tierstack.aws.plugins.modules import secret_rotation as mod
+from ansible_collections.tierstack.aws.plugins.module_utils import lambda_function, lambda_permission, rotation_schedule
 from tierstack import REPO_ROOT
 
 SOURCE = REPO_ROOT / "roles" / "rds_aurora" / "files" / "postgres_rotation"
@@ -87,34 +87,34 @@ def params(**over):
 
 
 def test_rules():
-    assert mod.desired_rules(params()) == {"AutomaticallyAfterDays": 30}
-    assert mod.desired_rules(params(schedule_expression="rate(10 days)", rotation_window="3h")) == {
+    assert rotation_schedule.desired_rules(params()) == {"AutomaticallyAfterDays": 30}
+    assert rotation_schedule.desired_rules(params(schedule_expression="rate(10 days)", rotation_window="3h")) == {
         "ScheduleExpression": "rate(10 days)", "Duration": "3h"}
-    assert not mod.rules_differ({"AutomaticallyAfterDays": 30, "ScheduleExpression": "rate(30 days)"}, {"AutomaticallyAfterDays": 30})
-    assert mod.rules_differ({"AutomaticallyAfterDays": 7}, {"AutomaticallyAfterDays": 30})
-    assert mod.rules_differ(None, {"AutomaticallyAfterDays": 30})
+    assert not rotation_schedule.rules_differ({"AutomaticallyAfterDays": 30, "ScheduleExpression": "rate(30 days)"}, {"AutomaticallyAfterDays": 30})
+    assert rotation_schedule.rules_differ({"AutomaticallyAfterDays": 7}, {"AutomaticallyAfterDays": 30})
+    assert rotation_schedule.rules_differ(None, {"AutomaticallyAfterDays": 30})
 
 
 def test_statement_id_is_safe_and_short():
-    assert mod.default_statement_id("db-credentials-dev1") == "SecretsManager-db-credentials-dev1"
-    assert mod.default_statement_id("tierstack/db creds") == "SecretsManager-tierstack-db-creds"
-    assert len(mod.default_statement_id("x" * 300)) == 100
+    assert lambda_permission.default_statement_id("db-credentials-dev1") == "SecretsManager-db-credentials-dev1"
+    assert lambda_permission.default_statement_id("tierstack/db creds") == "SecretsManager-tierstack-db-creds"
+    assert len(lambda_permission.default_statement_id("x" * 300)) == 100
 
 
 def test_function_config_comparison_ignores_order_and_sees_changes():
-    desired = mod.desired_function_config(params())
-    current = mod.current_function_config({
+    desired = lambda_function.desired_function_config(params())
+    current = lambda_function.current_function_config({
         "Runtime": "python3.12", "Handler": "lambda_function.lambda_handler", "Role": "arn:aws:iam::1:role/r",
         "Description": "d", "Timeout": 30, "MemorySize": 128, "Environment": {"Variables": {"A": "1"}},
         "VpcConfig": {"SubnetIds": ["s1", "s2"], "SecurityGroupIds": ["g1"], "VpcId": "vpc-1"}, "Layers": []})
-    assert mod.config_changes(current, desired) == []
-    changed = mod.desired_function_config(params(timeout=60, security_group_ids=["g2"]))
-    assert mod.config_changes(current, changed) == ["Timeout", "VpcConfig"]
+    assert lambda_function.config_changes(current, desired) == []
+    changed = lambda_function.desired_function_config(params(timeout=60, security_group_ids=["g2"]))
+    assert lambda_function.config_changes(current, changed) == ["Timeout", "VpcConfig"]
 
 
 def test_statement_helpers():
     statement = {"Sid": "s", "Principal": {"Service": "secretsmanager.amazonaws.com"},
                  "Condition": {"ArnLike": {"AWS:SourceArn": "arn:x"}}}
-    assert mod.statement_source_arn(statement) == "arn:x"
-    assert mod.statement_principal(statement) == "secretsmanager.amazonaws.com"
-    assert mod.statement_source_arn({"Sid": "s"}) is None
+    assert lambda_permission.statement_source_arn(statement) == "arn:x"
+    assert lambda_permission.statement_principal(statement) == "secretsmanager.amazonaws.com"
+    assert lambda_permission.statement_source_arn({"Sid": "s"}) is None
