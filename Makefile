@@ -9,10 +9,10 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+# Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
 
-.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean
+.PHONY: chaos help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
@@ -66,6 +66,10 @@ unit: $(STAMP) collection-link
 TEST_JOBS ?=
 test: $(STAMP) collection-link
 	scripts/run-tests.sh $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
+
+# Faults, kills, concurrent runs and half-built teardowns against a private emulator; writes docs/reliability.md.
+chaos: $(STAMP) collection-link
+	$(BIN)/python -m bench.chaos
 
 # The inner loop: lint, unit tests and the bad-input tests (no emulator, no deploy).
 test-fast: $(STAMP) collection-link

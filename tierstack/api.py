@@ -213,13 +213,15 @@ def mitogen_env() -> dict:
 def _env(envvars: dict | None, mitogen: bool | None = None) -> dict:
     """Environment for ansible-playbook: this interpreter's bin dir first, so the venv's ansible runs.
 
-    ``mitogen`` None means: use the mitogen strategy when it is installed, unless TIERSTACK_STOCK_ANSIBLE
-    is set or a strategy is already chosen (ANSIBLE_STRATEGY). See docs/benchmarks.md for what it buys.
+    ``mitogen`` None means: Ansible's stock linear strategy, unless TIERSTACK_MITOGEN is set (and
+    neither TIERSTACK_STOCK_ANSIBLE nor a chosen ANSIBLE_STRATEGY says otherwise). The stock strategy
+    is the default because a cancelled run then leaves no process behind (docs/reliability.md).
     """
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     if mitogen is None:
         chosen = "ANSIBLE_STRATEGY" in os.environ or "ANSIBLE_STRATEGY" in (envvars or {})
-        mitogen = not chosen and not os.environ.get("TIERSTACK_STOCK_ANSIBLE")
+        mitogen = (bool(os.environ.get("TIERSTACK_MITOGEN")) and not chosen
+                   and not os.environ.get("TIERSTACK_STOCK_ANSIBLE"))
     if mitogen:
         env.update(mitogen_env())
     env.update(envvars or {})
@@ -251,8 +253,8 @@ def run_playbook(
     ``inventory`` is a folder name under ``inventories/`` (``local`` for the emulator, ``aws``) or
     a path.  ``tiers`` overrides ``tierstack_tiers``.  ``on_tier`` is called with a
     :class:`TierProgress` each time a role finishes in a play; ``event_handler`` sees every raw
-    runner event.  ``mitogen`` chooses the mitogen strategy (default: when installed, unless
-    TIERSTACK_STOCK_ANSIBLE is set or ANSIBLE_STRATEGY is already given).
+    runner event.  ``mitogen`` chooses the mitogen strategy (default: only when TIERSTACK_MITOGEN is
+    set, and neither TIERSTACK_STOCK_ANSIBLE nor ANSIBLE_STRATEGY is).
     """
     import ansible_runner  # imported here so that `python -m tierstack emulator` stays light
 
