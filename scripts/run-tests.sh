@@ -16,7 +16,7 @@ step() { printf '\n==== %s (%s) ====\n' "$*" "$(date -u +%H:%M:%S)"; }
 step "lint: yamllint and ansible-lint (production profile)"
 yamllint --strict .
 ansible-lint --profile production
-step "ansible-test sanity (scripts/sanity.sh)"; scripts/sanity.sh
+step "ansible-test sanity, Galaxy import"; scripts/sanity.sh; scripts/galaxy-import.sh
 
 if [ -x scripts/ensure_postgresql.sh ]; then
   step "PostgreSQL server binaries (installed with apt-get if missing)"
