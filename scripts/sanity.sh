@@ -49,6 +49,8 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
 done
 # ansible-test treats the copy as the collection's git checkout only if it has its own repository.
 git -C "$dest" init --quiet
+# ansible-test writes its virtualenvs and results under tests/output/: not part of the collection.
+echo /tests/output/ >>"$dest/.git/info/exclude"
 git -C "$dest" add --all
 git -C "$dest" -c user.name=sanity -c user.email=sanity@localhost commit --quiet --no-verify -m sanity
 
