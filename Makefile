@@ -9,15 +9,16 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+# Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
 
-.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test lint unit molecule bench clean
+.PHONY: chaos help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
 	@echo "make destroy SUFFIX=x                                 tear the stack down"
-	@echo "make test                                             lint, unit and integration tests, molecule scenarios"
+	@echo "make test [TEST_JOBS=n]                               lint, unit and integration tests, molecule scenarios, in parallel lanes"
+	@echo "make test-fast                                        lint, unit tests and the bad-input tests (the inner loop)"
 	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
 
 venv: $(STAMP) collection-link
@@ -46,11 +47,12 @@ deploy: emulator-up
 	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
 
 outputs:
-	@echo "outputs/$(SUFFIX)/flat-outputs.json:"
-	@cat outputs/$(SUFFIX)/flat-outputs.json
+	@$(BIN)/python -m tierstack outputs $(SUFFIX)
 
+# Without PROFILE, teardown uses the profile and tiers recorded with the stack (/tierstack/<suffix>/stack).
 destroy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
+	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
+	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE))
 
 lint: $(STAMP) collection-link
 	$(BIN)/yamllint --strict .
@@ -59,12 +61,24 @@ lint: $(STAMP) collection-link
 unit: $(STAMP) collection-link
 	$(BIN)/pytest -q tests/unit
 
-# The whole suite: its own emulator on a test port, started here and stopped afterwards.
+# The whole suite, its independent parts in parallel lanes (TEST_JOBS, default CPUs + 1), each lane
+# with its own emulator on a test port (4599 + lane), started there and stopped afterwards.
+TEST_JOBS ?=
 test: $(STAMP) collection-link
-	scripts/run-tests.sh
+	scripts/run-tests.sh $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
 
+# Faults, kills, concurrent runs and half-built teardowns against a private emulator; writes docs/reliability.md.
+chaos: $(STAMP) collection-link
+	$(BIN)/python -m bench.chaos
+
+# The inner loop: lint, unit tests and the bad-input tests (no emulator, no deploy).
+test-fast: $(STAMP) collection-link
+	scripts/run-tests.sh --fast $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
+
+# BENCH_ARGS, e.g. --baseline /tmp/baseline or --latency-only
+BENCH_ARGS ?=
 bench: $(STAMP) collection-link
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --latency-model $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .emulator outputs .pytest_cache

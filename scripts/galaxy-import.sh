@@ -19,6 +19,7 @@ mkdir -p "$out"
 "$root/.venv/bin/ansible-galaxy" collection build --force --output-path "$out" "$root" >/dev/null
 tarball=$(find "$out" -name 'tierstack-aws-*.tar.gz' -print -quit)
 log="$out/import.log"
+cd "$out"  # the importer writes importer_result.json to the current folder
 GALAXY_IMPORTER_CONFIG="$root/tests/galaxy/galaxy-importer.cfg" PATH="$venv/bin:$PATH" \
   "$venv/bin/python" -m galaxy_importer.main "$tarball" >"$log" 2>&1 || { cat "$log"; exit 1; }
 grep -E 'WARNING|ERROR' "$log" || true

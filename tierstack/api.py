@@ -39,6 +39,7 @@ __all__ = [
     "destroy",
     "outputs",
     "outputs_path",
+    "stacks",
     "run_playbook",
     "job_extravars",
     "valid_suffix",
@@ -66,15 +67,29 @@ def outputs_path(suffix: str) -> Path:
     return REPO_ROOT / "outputs" / suffix / "flat-outputs.json"
 
 
-def outputs(suffix: str) -> dict[str, str]:
-    """The flat outputs of a deployed stack (``outputs/<suffix>/flat-outputs.json``).
+def outputs(suffix: str, region: str | None = None, source: str = "auto") -> dict[str, str]:
+    """The flat outputs of a deployed stack.
 
-    Raises FileNotFoundError when the stack has not been deployed from this checkout.
+    ``source``: ``file`` reads ``outputs/<suffix>/flat-outputs.json`` (FileNotFoundError when this checkout
+    did not deploy it); ``account`` reads SSM Parameter Store (``/tierstack/<suffix>/outputs/``, in
+    ``region``; ``tierstack.state.StackNotFound`` when the stack is not there); ``auto`` (the default)
+    reads the file when it exists, else the account.
     """
     if not valid_suffix(suffix):
         raise ValueError(f"suffix {suffix!r} is invalid: use 1 to {SUFFIX_MAX_LENGTH} lowercase letters, digits and inner hyphens")
+    if source == "account" or (source == "auto" and not outputs_path(suffix).exists()):
+        from tierstack import state
+
+        return state.outputs(suffix, region)
     with open(outputs_path(suffix), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def stacks(region: str | None = None) -> list[dict[str, Any]]:
+    """The stacks recorded in the region: suffix, profile, tiers, region and updated (ISO 8601)."""
+    from tierstack import state
+
+    return state.stacks(region)
 
 
 @dataclass
@@ -198,13 +213,15 @@ def mitogen_env() -> dict:
 def _env(envvars: dict | None, mitogen: bool | None = None) -> dict:
     """Environment for ansible-playbook: this interpreter's bin dir first, so the venv's ansible runs.
 
-    ``mitogen`` None means: use the mitogen strategy when it is installed, unless TIERSTACK_STOCK_ANSIBLE
-    is set or a strategy is already chosen (ANSIBLE_STRATEGY). See docs/benchmarks.md for what it buys.
+    ``mitogen`` None means: Ansible's stock linear strategy, unless TIERSTACK_MITOGEN is set (and
+    neither TIERSTACK_STOCK_ANSIBLE nor a chosen ANSIBLE_STRATEGY says otherwise). The stock strategy
+    is the default because a cancelled run then leaves no process behind (docs/reliability.md).
     """
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     if mitogen is None:
         chosen = "ANSIBLE_STRATEGY" in os.environ or "ANSIBLE_STRATEGY" in (envvars or {})
-        mitogen = not chosen and not os.environ.get("TIERSTACK_STOCK_ANSIBLE")
+        mitogen = (bool(os.environ.get("TIERSTACK_MITOGEN")) and not chosen
+                   and not os.environ.get("TIERSTACK_STOCK_ANSIBLE"))
     if mitogen:
         env.update(mitogen_env())
     env.update(envvars or {})
@@ -236,8 +253,8 @@ def run_playbook(
     ``inventory`` is a folder name under ``inventories/`` (``local`` for the emulator, ``aws``) or
     a path.  ``tiers`` overrides ``tierstack_tiers``.  ``on_tier`` is called with a
     :class:`TierProgress` each time a role finishes in a play; ``event_handler`` sees every raw
-    runner event.  ``mitogen`` chooses the mitogen strategy (default: when installed, unless
-    TIERSTACK_STOCK_ANSIBLE is set or ANSIBLE_STRATEGY is already given).
+    runner event.  ``mitogen`` chooses the mitogen strategy (default: only when TIERSTACK_MITOGEN is
+    set, and neither TIERSTACK_STOCK_ANSIBLE nor ANSIBLE_STRATEGY is).
     """
     import ansible_runner  # imported here so that `python -m tierstack emulator` stays light
 

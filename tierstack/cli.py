@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("outputs", help="print a deployed stack's outputs")
     o.add_argument("suffix")
     o.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_state_commands(sub, o)
     e = sub.add_parser("emulator", help="the embedded emulator: up|down|status|reset", add_help=False)
     e.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -119,6 +120,64 @@ def _run(args) -> int:
     return 0
 
 
+def add_state_commands(sub, outputs_parser) -> None:
+    """``list`` and the account options of ``outputs`` (the stack's state in SSM Parameter Store)."""
+    outputs_parser.add_argument("--region", default=None, help="AWS region (default: AWS_REGION, else ap-southeast-1)")
+    outputs_parser.add_argument(
+        "--source", choices=["auto", "file", "account"], default="auto",
+        help="outputs/<suffix>/flat-outputs.json, the account (SSM), or auto: the file when it exists, else the account",
+    )
+    lst = sub.add_parser("list", help="list the stacks deployed in a region (profile, tiers, last change)")
+    lst.add_argument("--region", default=None, help="AWS region (default: AWS_REGION, else ap-southeast-1)")
+    lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def list_stacks(args) -> int:
+    from tierstack import state
+
+    try:
+        rows = api.stacks(args.region)
+    except Exception as exc:  # noqa: BLE001 - any AWS error, reported in one line
+        print(f"error: cannot list the stacks in {state.region_of(args.region)}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+        return 0
+    if not rows:
+        print(f"(no stacks in {state.region_of(args.region)})")
+        return 0
+    width = max(6, *(len(r["suffix"]) for r in rows))
+    pwidth = max(7, *(len(str(r.get("profile", ""))) for r in rows))
+    print(f"{'Suffix':<{width}}  {'Profile':<{pwidth}}  {'Last change':<25}  Tiers")
+    for r in rows:
+        print(f"{r['suffix']:<{width}}  {str(r.get('profile', '')):<{pwidth}}  {r.get('updated', ''):<25}  {','.join(r.get('tiers', []))}")
+    return 0
+
+
+def show_outputs(args) -> int:
+    from tierstack import state
+
+    try:
+        rows = api.outputs(args.suffix, region=getattr(args, "region", None), source=getattr(args, "source", "auto"))
+    except FileNotFoundError:
+        print(f"error: no outputs for {args.suffix} ({api.outputs_path(args.suffix)} is missing)", file=sys.stderr)
+        return 1
+    except state.StackNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - an AWS error (endpoint, credentials), reported in one line
+        print(f"error: cannot read the outputs of {args.suffix} in {state.region_of(getattr(args, 'region', None))}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows, indent=2, sort_keys=True))
+    else:
+        table(rows)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "emulator":
@@ -127,17 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         return emulator.main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "outputs":
-        try:
-            rows = api.outputs(args.suffix)
-        except FileNotFoundError:
-            print(f"error: no outputs for {args.suffix} ({api.outputs_path(args.suffix)} is missing)", file=sys.stderr)
-            return 1
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        if args.json:
-            print(json.dumps(rows, indent=2, sort_keys=True))
-        else:
-            table(rows)
-        return 0
+        return show_outputs(args)
+    if args.command == "list":
+        return list_stacks(args)
     return _run(args)

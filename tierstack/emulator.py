@@ -140,7 +140,7 @@ def up(port: int | None = None) -> dict:
     env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     with open(log_file(port), "ab") as log:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
+            [sys.executable, "-m", "tierstack.emulator_server", "-H", HOST, "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

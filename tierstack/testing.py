@@ -76,5 +76,16 @@ def assert_fails_before_any_api_call(result, *expected: str) -> None:
     assert result.returncode != 0, out[-3000:]
     for text in expected:
         assert text in out, f"{text!r} not in output:\n{out[-3000:]}"
-    for sign in ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused"):
+    for sign in API_CALL_SIGNS:
         assert sign not in out, f"an API call was attempted before validation:\n{out[-3000:]}"
+
+
+# What a run prints once it has called the (absent) endpoint: botocore's own words, or the one line of
+# the endpoint check (roles/preflight/tasks/endpoint.yml) that runs before the first tier.
+API_CALL_SIGNS = ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused",
+                  "cannot be reached (no connection)")
+
+
+def reached_the_api(result) -> bool:
+    """The run got as far as calling the endpoint (the control case of the bad-input tests)."""
+    return any(sign in result.stdout for sign in API_CALL_SIGNS)

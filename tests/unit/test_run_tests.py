@@ -1,0 +1,41 @@
+"""scripts/run-tests.sh discovers its parts: every molecule scenario and integration test file joins
+make test on its own, and make test-fast keeps only lint, unit tests and the bad-input tests."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tierstack import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "scripts" / "run-tests.sh"
+
+
+def _parts(*args: str) -> dict[str, str]:
+    out = subprocess.run(["bash", str(SCRIPT), "--list", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    rows = [line.split(None, 2) for line in out.splitlines() if line.strip()]
+    return {name: emulator for name, emulator, _cmd in rows}
+
+
+def test_every_scenario_and_test_file_is_a_part():
+    parts = _parts()
+    scenarios = {p.parent.name for p in (REPO_ROOT / "molecule").glob("*/molecule.yml")}
+    files = {p.stem for p in (REPO_ROOT / "tests" / "integration").glob("test_*.py")}
+    assert {f"molecule:{s}" for s in scenarios} <= parts.keys()
+    assert {f"pytest:{f}" for f in files} <= parts.keys()
+    assert {"lint", "unit"} <= parts.keys()
+    assert all(parts[f"molecule:{s}"] == "emulator=1" for s in scenarios)
+
+
+def test_fast_subset_needs_no_emulator():
+    parts = _parts("--fast")
+    assert parts
+    assert {"lint", "unit"} <= parts.keys()
+    assert all(name in ("lint", "unit") or name.startswith("pytest:test_bad_input_") for name in parts)
+    assert set(parts.values()) == {"emulator=0"}
+
+
+def test_patterns_select_parts():
+    assert set(_parts("molecule:vpc", "unit")) == {"molecule:vpc", "unit"}
+    assert Path(SCRIPT).stat().st_mode & 0o111
