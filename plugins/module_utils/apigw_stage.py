@@ -103,7 +103,7 @@ def ensure_stage(tool, api, stage_p, digest, tags):
     api_id = api["id"]
     stage = get_stage(tool, api_id, name)
     deployment_id = stage.get("deploymentId") if stage else None
-    if stage is None or deployment_description(tool, api_id, deployment_id) != description:
+    if stage is None or not deployment_description(tool, api_id, deployment_id).startswith(description):
         tool.changes.append(f"deploy to {name}")
         if not tool.check:
             try:
