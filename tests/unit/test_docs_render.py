@@ -46,8 +46,9 @@ def test_ansible_doc_renders_everything(kind):
 
 
 def test_every_filter_is_documented():
-    from ansible_collections.tierstack.aws.plugins.filter import tierstack, tierstack_db
+    from ansible_collections.tierstack.aws.plugins.filter import tierstack, tierstack_db, tierstack_preflight
 
-    names = sorted(list(tierstack.FilterModule().filters()) + list(tierstack_db.FilterModule().filters()))
+    names = sorted(list(tierstack.FilterModule().filters()) + list(tierstack_db.FilterModule().filters())
+                   + list(tierstack_preflight.FilterModule().filters()))
     documented = sorted(p.stem for p in (REPO_ROOT / "plugins/filter").glob("*.yml"))
     assert names == documented
