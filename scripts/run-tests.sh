@@ -119,6 +119,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "interrupted: stopping the running parts and the emulators" >&2; exit 130' INT TERM
 
+if [ -x scripts/ensure_graphviz.sh ]; then
+  echo "graphviz (installed with apt-get if missing), for the diagram tests: $(scripts/ensure_graphviz.sh | tail -1)"
+fi
 if [ -x scripts/ensure_postgresql.sh ]; then
   echo "PostgreSQL server binaries (installed with apt-get if missing): $(scripts/ensure_postgresql.sh | tail -1)"
 fi

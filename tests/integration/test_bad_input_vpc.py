@@ -20,6 +20,17 @@ CASES = {
         {"suffix": "bad1", "vpc_cidr": "10.0.0.0/21", "vpc_subnet_prefix": 24, "vpc_isolated_subnets": True},
         ["vpc_cidr 10.0.0.0/21 is too small", "= 9 are needed"],
     ),
+    "subnet layout that does not fit the CIDR": (
+        {"suffix": "bad1", "vpc_cidr": "10.0.0.0/23", "vpc_subnet_prefix": 24,
+         "vpc_subnet_tiers": [{"name": "public", "type": "public", "prefix": 24},
+                              {"name": "app", "type": "private", "prefix": 25},
+                              {"name": "data", "type": "isolated", "prefix": 25}]},
+        ["vpc_cidr 10.0.0.0/23 is too small for the subnet layout (vpc_subnet_tiers", "public /24, app /25, data /25"],
+    ),
+    "subnet tier of an unknown type": (
+        {"suffix": "bad1", "vpc_subnet_tiers": [{"name": "public", "type": "public"}, {"name": "app", "type": "nat"}]},
+        ["vpc_subnet_tiers is invalid", "tier app: type 'nat'"],
+    ),
     "CIDR not canonical": ({"suffix": "bad1", "vpc_cidr": "10.0.0.1/16"}, ["vpc_cidr '10.0.0.1/16' is not an IPv4 network"]),
     "more AZs than the region has": (
         {"suffix": "bad1", "vpc_az_count": 4},

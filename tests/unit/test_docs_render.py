@@ -46,9 +46,10 @@ def test_ansible_doc_renders_everything(kind):
 
 
 def test_every_filter_is_documented():
-    from ansible_collections.tierstack.aws.plugins.filter import tierstack, tierstack_db, tierstack_preflight
+    from ansible_collections.tierstack.aws.plugins.filter import (tierstack, tierstack_db, tierstack_layout,
+                                                                  tierstack_preflight, tierstack_services)
 
-    names = sorted(list(tierstack.FilterModule().filters()) + list(tierstack_db.FilterModule().filters())
-                   + list(tierstack_preflight.FilterModule().filters()))
+    modules = (tierstack, tierstack_db, tierstack_layout, tierstack_preflight, tierstack_services)
+    names = sorted(n for m in modules for n in m.FilterModule().filters())
     documented = sorted(p.stem for p in (REPO_ROOT / "plugins/filter").glob("*.yml"))
     assert names == documented
