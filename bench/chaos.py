@@ -140,14 +140,14 @@ def recap(output: str) -> dict:
 
 
 class Chaos:
-    def __init__(self, port: int, rate: float, seed: int, mitogen: bool):
+    def __init__(self, port: int, rate: float, seed: int, mitogen: bool, kinds: tuple[str, ...] = ("throttle", "500", "503")):
         from bench.faults import FaultInjector, RequestRecorder
         from bench.proxy import CountingProxy
 
         self.port = port
         self.mitogen = mitogen
         self.rng = random.Random(seed)
-        self.faults = FaultInjector(rate=rate, seed=seed)
+        self.faults = FaultInjector(rate=rate, seed=seed, kinds=kinds)
         self.recorder = RequestRecorder({"CreateDBCluster", "ModifyDBCluster"})
         self.proxy = CountingProxy(port, port=int(os.environ.get("TIERSTACK_CHAOS_PROXY_PORT", "0")))
         self.proxy.faults = self.faults
@@ -282,6 +282,9 @@ def main(argv=None) -> int:
     parser.add_argument("--modes", default="stock,mitogen")
     parser.add_argument("--report", default=str(REPO_ROOT / "docs" / "reliability.md"))
     parser.add_argument("--json", default="")
+    parser.add_argument("--lost", action="store_true",
+                        help="inject lost responses too (a create performed, its answer replaced by a 500): creates "
+                             "without an idempotency token are not protected against them yet")
     args = parser.parse_args(argv)
 
     from tierstack import emulator
@@ -295,7 +298,8 @@ def main(argv=None) -> int:
     try:
         modes = ["stock"] if args.slice else [m for m in args.modes.split(",") if m]
         for mode in modes:
-            chaos = Chaos(port, args.rate, args.seed, mitogen=(mode == "mitogen")).start()
+            kinds = ("throttle", "500", "503", "lost") if args.lost else ("throttle", "500", "503")
+            chaos = Chaos(port, args.rate, args.seed, mitogen=(mode == "mitogen"), kinds=kinds).start()
             try:
                 if args.slice:
                     tiers = ["vpc", "rds_aurora"]
