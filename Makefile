@@ -9,10 +9,18 @@ PROFILE ?= media_streaming
 INVENTORY ?= inventories/local
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# The tuned settings (mitogen strategy): scripts/tuned-env.sh.
+# Ansible settings: the stock linear strategy, or mitogen with TIERSTACK_MITOGEN=1 (scripts/tuned-env.sh).
 TUNED := source scripts/tuned-env.sh &&
+# deploy/destroy only: one progress line per tier (the tierstack.aws.tiers callback), the full
+# output in logs/<suffix>/. V=1 (or TIERSTACK_VERBOSE=1) shows the full output live too.
+# TIERS=vpc,ecr runs only those tiers.
+TIERS ?=
+comma := ,
+TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) ",$(TIERS))"]}')
+PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
+	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX)$(if $(filter command line environment,$(origin PROFILE)), PROFILE=$(PROFILE))$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
-.PHONY: help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean
+.PHONY: chaos help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean diagrams
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
@@ -20,6 +28,7 @@ help:
 	@echo "make test [TEST_JOBS=n]                               lint, unit and integration tests, molecule scenarios, in parallel lanes"
 	@echo "make test-fast                                        lint, unit tests and the bad-input tests (the inner loop)"
 	@echo "make bench                                            benchmark against the emulator (docs/benchmarks.md)"
+	@echo "make diagrams [PROFILES=...]                          draw each profile's deployed stack into docs/diagrams/"
 
 venv: $(STAMP) collection-link
 
@@ -43,16 +52,15 @@ emulator-status: $(STAMP)
 	$(BIN)/python -m tierstack.emulator status
 
 deploy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE)
-	@$(MAKE) --no-print-directory outputs SUFFIX=$(SUFFIX)
+	@$(TUNED) $(call PROGRESS,deploy) $(BIN)/ansible-playbook -i $(INVENTORY) site.yml -e suffix=$(SUFFIX) -e tierstack_profile=$(PROFILE) $(TIERS_ARG)
 
 outputs:
 	@$(BIN)/python -m tierstack outputs $(SUFFIX)
 
 # Without PROFILE, teardown uses the profile and tiers recorded with the stack (/tierstack/<suffix>/stack).
 destroy: emulator-up
-	$(TUNED) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
-	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE))
+	@$(TUNED) $(call PROGRESS,destroy) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
+	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE)) $(TIERS_ARG)
 
 lint: $(STAMP) collection-link
 	$(BIN)/yamllint --strict .
@@ -67,6 +75,10 @@ TEST_JOBS ?=
 test: $(STAMP) collection-link
 	scripts/run-tests.sh $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
 
+# Faults, kills, concurrent runs and half-built teardowns against a private emulator; writes docs/reliability.md.
+chaos: $(STAMP) collection-link
+	$(BIN)/python -m bench.chaos
+
 # The inner loop: lint, unit tests and the bad-input tests (no emulator, no deploy).
 test-fast: $(STAMP) collection-link
 	scripts/run-tests.sh --fast $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
@@ -75,6 +87,12 @@ test-fast: $(STAMP) collection-link
 BENCH_ARGS ?=
 bench: $(STAMP) collection-link
 	$(BIN)/python -m bench --latency-model $(BENCH_ARGS)
+
+# Each profile's diagram (docs/diagrams/<profile>.svg/.png), drawn from a stack deployed for it
+# against the emulator and torn down afterwards. PROFILES="media_streaming" narrows, KEEP=1 keeps,
+# DIAGRAM_SUFFIX=x draws (after a converge) an existing stack of the one profile named.
+diagrams: $(STAMP) collection-link
+	PROFILES="$(PROFILES)" KEEP="$(KEEP)" SUFFIX="$(DIAGRAM_SUFFIX)" scripts/diagrams.sh
 
 clean:
 	rm -rf $(VENV) .emulator outputs .pytest_cache

@@ -44,6 +44,8 @@ def classify(method: str, path: str, headers, body: bytes) -> tuple[str, str, st
     target = headers.get("X-Amz-Target")
     if target:
         op = target.rsplit(".", 1)[-1]
+        if is_lock_call(service, op, body):
+            return service, op, "lock"
         return service, op, "read" if op.startswith(READ_PREFIXES) else "write"
     parsed = urlparse(path)
     action = parse_qs(parsed.query).get("Action")
@@ -61,10 +63,21 @@ def classify(method: str, path: str, headers, body: bytes) -> tuple[str, str, st
     return service, op, "read" if method in ("GET", "HEAD") else "write"
 
 
+_LOCK_NAME = re.compile(r'"Name"\s*:\s*"[^"]*/lock"')
+
+
+def is_lock_call(service: str, op: str, body: bytes) -> bool:
+    """A write on the stack lock (an SSM parameter whose last path element is ``lock``): the only writes
+    an idempotent re-run makes, counted apart from the stack's own writes."""
+    return service == "ssm" and op in ("PutParameter", "DeleteParameter") and bool(
+        _LOCK_NAME.search(body.decode("utf-8", "replace") if body else ""))
+
+
 @dataclass
 class PhaseStats:
     reads: int = 0
     writes: int = 0
+    lock_calls: int = 0
     errors: int = 0
     service_seconds: float = 0.0
     ops: Counter = field(default_factory=Counter)  # (service, op, kind) -> count
@@ -75,6 +88,7 @@ class PhaseStats:
             "reads": self.reads,
             "writes": self.writes,
             "calls": self.reads + self.writes,
+            "lock_calls": self.lock_calls,
             "errors": self.errors,
             "service_seconds": round(self.service_seconds, 3),
             "write_ops": {f"{s}:{o}": n for (s, o, k), n in sorted(self.ops.items()) if k == "write"},
@@ -92,6 +106,9 @@ class CountingProxy:
         self.upstream = (upstream_host, upstream_port)
         self.phase = "idle"
         self.stats: dict[str, PhaseStats] = {}
+        # Optional hooks (bench/faults.py): faults.decide(...) -> Fault | None; recorder(..., status).
+        self.faults = None
+        self.recorder = None
         self.lock = threading.Lock()
         # Response hooks: hook(method, path, headers, body, status, data) -> data, applied in order
         # (bench/latency.py's LatencyModel rewrites describe answers to in-progress states).
@@ -112,6 +129,9 @@ class CountingProxy:
                     conn = http.client.HTTPConnection(*proxy.upstream, timeout=300)
                     self.server.local.conn = conn
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                fault = proxy.faults.decide(self.command, self.path, self.headers, body) if proxy.faults else None
+                if fault is not None and not fault.lost:
+                    return self._answer(fault.status, fault.headers.items(), fault.body)
                 started = time.perf_counter()
                 try:
                     conn.request(self.command, self.path, body=body or None, headers=headers)
@@ -128,10 +148,17 @@ class CountingProxy:
                 elapsed = time.perf_counter() - started
                 if not self.path.startswith("/moto-api"):
                     proxy.record(self.command, self.path, self.headers, body, resp.status, elapsed)
+                    if proxy.recorder is not None:
+                        proxy.recorder(self.command, self.path, self.headers, body, resp.status)
                     for hook in proxy.hooks:
                         data = hook(self.command, self.path, self.headers, body, resp.status, data)
-                self.send_response(resp.status, resp.reason)
-                for key, value in resp.getheaders():
+                if fault is not None:  # a lost response: performed upstream, answered with a fault
+                    return self._answer(fault.status, fault.headers.items(), fault.body)
+                self._answer(resp.status, resp.getheaders(), data)
+
+            def _answer(self, status, headers, data):
+                self.send_response(status)
+                for key, value in headers:
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
@@ -168,6 +195,8 @@ class CountingProxy:
             st = self.stats.setdefault(self.phase, PhaseStats())
             if kind == "read":
                 st.reads += 1
+            elif kind == "lock":
+                st.lock_calls += 1
             else:
                 st.writes += 1
             st.errors += status >= 400

@@ -49,8 +49,20 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
 done
 # ansible-test treats the copy as the collection's git checkout only if it has its own repository.
 git -C "$dest" init --quiet
+# ansible-test writes its virtualenvs and results under tests/output/: not part of the collection.
+echo /tests/output/ >>"$dest/.git/info/exclude"
 git -C "$dest" add --all
 git -C "$dest" -c user.name=sanity -c user.email=sanity@localhost commit --quiet --no-verify -m sanity
+
+# The collections ours depends on (amazon.aws, community.aws, ...), from the venv's ansible package,
+# beside the copy: ansible-test finds dependencies in the same ansible_collections folder.
+bundled=$("$venv_bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__file__) if ansible_collections.__file__ else list(ansible_collections.__path__)[0])')
+for ns in "$bundled"/*/; do
+  ns=$(basename "$ns")
+  if [ "$ns" != tierstack ] && [ ! -e "$root/.cache/sanity/ansible_collections/$ns" ]; then
+    ln -s "$bundled/$ns" "$root/.cache/sanity/ansible_collections/$ns"
+  fi
+done
 
 cd "$dest"
 export PATH="$venv_bin:$PATH"

@@ -13,8 +13,10 @@ Every call runs ``ansible_runner.run`` with the repository root as the project d
 playbook (``site.yml`` or ``playbooks/teardown.yml``), an inventory from ``inventories/`` and the
 same extra variables an AWX job template passes (``suffix``, ``tierstack_profile`` and, when
 given, ``tierstack_region``).  The runner's private data directory (its ``env/`` input files and
-``artifacts/<ident>/`` with ``rc``, ``status``, ``stdout`` and ``job_events/``) is a temporary
-directory that is kept, so a failed run can be inspected; :attr:`RunResult.artifact_dir` names it.
+``artifacts/<ident>/`` with ``rc``, ``status``, ``stdout`` and ``job_events/``) is a folder per run
+under ``.tierstack/runs/`` of the project (or ``runs_dir`` / ``TIERSTACK_RUNS_DIR``), kept so that a
+failed run can be inspected, and pruned to the newest ``keep_runs`` (``TIERSTACK_KEEP_RUNS``, 20)
+runs; :attr:`RunResult.artifact_dir` names it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
+import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +201,40 @@ class _Tracker:
         return True  # keep the event in artifacts/<ident>/job_events
 
 
+RUNS_DIR = REPO_ROOT / ".tierstack" / "runs"
+KEEP_RUNS = 20
+
+
+def runs_dir(path: str | os.PathLike | None = None) -> Path:
+    """Where the runs' private data directories go: ``path``, TIERSTACK_RUNS_DIR or .tierstack/runs."""
+    return Path(path or os.environ.get("TIERSTACK_RUNS_DIR") or RUNS_DIR)
+
+
+def new_run_dir(suffix: str, playbook: str, base: str | os.PathLike | None = None, keep: int | None = None) -> Path:
+    """A fresh ``<base>/<suffix>-<playbook>-<UTC time>-<pid>`` folder; older runs beyond ``keep`` are removed."""
+    folder = runs_dir(base)
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = int(os.environ.get("TIERSTACK_KEEP_RUNS", KEEP_RUNS)) if keep is None else keep
+    prune_runs(folder, max(0, keep - 1))
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(playbook).stem.lower())
+    base = f"{suffix}-{stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
+    run, n = folder / base, 1
+    while run.exists():  # two runs in the same second from one process
+        n += 1
+        run = folder / f"{base}-{n}"
+    run.mkdir(parents=True)
+    return run
+
+
+def prune_runs(folder: str | os.PathLike, keep: int) -> list[Path]:
+    """Keep the newest ``keep`` run folders of ``folder`` (by modification time); return what was removed."""
+    runs = sorted((p for p in Path(folder).iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: (p.stat().st_mtime, p.name))
+    removed = runs[: max(0, len(runs) - keep)]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
 def mitogen_env() -> dict:
     """ANSIBLE_* settings for the mitogen strategy (as scripts/tuned-env.sh sets), or {} without mitogen."""
     try:
@@ -213,13 +250,15 @@ def mitogen_env() -> dict:
 def _env(envvars: dict | None, mitogen: bool | None = None) -> dict:
     """Environment for ansible-playbook: this interpreter's bin dir first, so the venv's ansible runs.
 
-    ``mitogen`` None means: use the mitogen strategy when it is installed, unless TIERSTACK_STOCK_ANSIBLE
-    is set or a strategy is already chosen (ANSIBLE_STRATEGY). See docs/benchmarks.md for what it buys.
+    ``mitogen`` None means: Ansible's stock linear strategy, unless TIERSTACK_MITOGEN is set (and
+    neither TIERSTACK_STOCK_ANSIBLE nor a chosen ANSIBLE_STRATEGY says otherwise). The stock strategy
+    is the default because a cancelled run then leaves no process behind (docs/reliability.md).
     """
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     if mitogen is None:
         chosen = "ANSIBLE_STRATEGY" in os.environ or "ANSIBLE_STRATEGY" in (envvars or {})
-        mitogen = not chosen and not os.environ.get("TIERSTACK_STOCK_ANSIBLE")
+        mitogen = (bool(os.environ.get("TIERSTACK_MITOGEN")) and not chosen
+                   and not os.environ.get("TIERSTACK_STOCK_ANSIBLE"))
     if mitogen:
         env.update(mitogen_env())
     env.update(envvars or {})
@@ -245,14 +284,19 @@ def run_playbook(
     quiet: bool = True,
     forks: int | None = None,
     mitogen: bool | None = None,
+    stdout_callback: str | None = None,
+    runs_dir: str | os.PathLike | None = None,
+    keep_runs: int | None = None,
 ) -> RunResult:
     """Run a repository playbook for one stack through ``ansible_runner.run``.
 
     ``inventory`` is a folder name under ``inventories/`` (``local`` for the emulator, ``aws``) or
     a path.  ``tiers`` overrides ``tierstack_tiers``.  ``on_tier`` is called with a
     :class:`TierProgress` each time a role finishes in a play; ``event_handler`` sees every raw
-    runner event.  ``mitogen`` chooses the mitogen strategy (default: when installed, unless
-    TIERSTACK_STOCK_ANSIBLE is set or ANSIBLE_STRATEGY is already given).
+    runner event.  ``mitogen`` chooses the mitogen strategy (default: only when TIERSTACK_MITOGEN is
+    set, and neither TIERSTACK_STOCK_ANSIBLE nor ANSIBLE_STRATEGY is).  ``stdout_callback``
+    (for example ``tierstack.aws.tiers``) shapes the run's stdout, which ansible-runner wraps as AWX
+    does.  ``private_data_dir`` defaults to a new folder under ``runs_dir`` (see :func:`new_run_dir`).
     """
     import ansible_runner  # imported here so that `python -m tierstack emulator` stays light
 
@@ -264,7 +308,7 @@ def run_playbook(
         inv = INVENTORIES / inventory
     if not inv.exists():
         raise ValueError(f"inventory {inventory!r} not found; use one of {sorted(p.name for p in INVENTORIES.iterdir())} or a path")
-    pdd = Path(private_data_dir) if private_data_dir else Path(tempfile.mkdtemp(prefix=f"tierstack-{suffix}-"))
+    pdd = Path(private_data_dir) if private_data_dir else new_run_dir(suffix, playbook, runs_dir, keep_runs)
     pdd.mkdir(parents=True, exist_ok=True)
 
     tracker = _Tracker(None, on_tier)
@@ -287,7 +331,7 @@ def run_playbook(
         playbook=playbook,
         inventory=str(inv.resolve()),
         extravars=variables,
-        envvars=_env(envvars, mitogen),
+        envvars=_env({**({"ANSIBLE_STDOUT_CALLBACK": stdout_callback} if stdout_callback else {}), **(envvars or {})}, mitogen),
         cmdline=" ".join(cmdline) or None,
         verbosity=verbosity or None,
         forks=forks,

@@ -1,7 +1,9 @@
 """Command line: ``python -m tierstack deploy|destroy|outputs|emulator ...``.
 
-``deploy`` and ``destroy`` print one progress line per tier as it finishes (through
-ansible-runner events) and, for a deploy, a final table of the stack's outputs.
+``deploy`` and ``destroy`` run the playbook through ansible-runner with the collection's
+``tierstack.aws.tiers`` callback and stream its lines (one per tier, the failure, the key outputs,
+the totals and the log path); on a terminal a live line shows the task running now.  Nothing but
+plain text is written when stdout is not a terminal.
 ``outputs`` prints the table (or ``--json``).  ``emulator`` is ``python -m tierstack.emulator``.
 """
 
@@ -9,7 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shlex
 import sys
+import time
 
 from tierstack import api
 
@@ -49,12 +55,73 @@ def table(rows: dict, out=None) -> None:
         print(f"{key:<{width}}  {rows[key]}", file=out)
 
 
-def _progress(tp: api.TierProgress) -> None:
-    state = "FAILED" if tp.failed else "ok"
-    print(
-        f"  {tp.play[:44]:<44}  {tp.role:<12} {state:<6} {tp.tasks:>3} tasks {tp.changed:>3} changed {tp.seconds:7.1f}s",
-        flush=True,
-    )
+class StreamProgress:
+    """Prints what the tierstack.aws.tiers callback writes (from ansible-runner's events) and, on a
+    terminal, keeps one live line below it with the task running now."""
+
+    ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+    def __init__(self, out=None, tty: bool | None = None):
+        self.out = out or sys.stdout
+        self.tty = bool(getattr(self.out, "isatty", lambda: False)()) if tty is None else tty
+        self.live = ""
+        self.role = ""
+        self.task = ""
+        self.tasks = 0
+        self.since = time.monotonic()
+
+    def _clear(self) -> None:
+        if self.tty and self.live:
+            self.out.write("\r\x1b[2K")
+            self.live = ""
+
+    def __call__(self, event: dict) -> bool:
+        text = (event.get("stdout") or "").replace("\r\n", "\n").replace("\r", "")
+        if text.strip():
+            self._clear()
+            if not self.tty:
+                text = self.ANSI.sub("", text)
+            self.out.write(text.rstrip("\n") + "\n")
+        data = event.get("event_data") or {}
+        if event.get("event") == "playbook_on_task_start":
+            role = data.get("role") or ""
+            if role != self.role:
+                self.role, self.tasks, self.since = role, 0, time.monotonic()
+            self.tasks += 1
+            self.task = (data.get("task") or "").split(" : ", 1)[-1]
+        elif event.get("event") == "playbook_on_stats":
+            self.task = ""
+        if self.tty and self.task:
+            import shutil
+
+            width = shutil.get_terminal_size((100, 24)).columns - 1
+            line = f".. {self.role or 'play'}: task {self.tasks}, {time.monotonic() - self.since:.0f}s: {self.task}"
+            self._clear()
+            self.live = line[:width]
+            self.out.write(self.live)
+        self.out.flush()
+        return True
+
+    def close(self) -> None:
+        self._clear()
+        self.out.flush()
+
+
+def _rerun_command(args) -> str:
+    """What the callback prints to re-run one tier: this command with --tiers {tier}."""
+    argv = ["python", "-m", "tierstack", args.command, args.suffix]
+    for flag, value in (("--profile", args.profile), ("--region", args.region)):
+        if value:
+            argv += [flag, value]
+    if args.inventory != "local":
+        argv += ["-i", args.inventory]
+    for item in args.extra_vars:
+        argv += ["-e", item]
+    return shlex.join(argv) + " --tiers {tier}"
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs-dir", default=None, help="where run artifacts go (default .tierstack/runs, or TIERSTACK_RUNS_DIR)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -67,6 +134,38 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", action="store_true", help="check mode: show what would change")
     p.add_argument("--diff", action="store_true", help="show differences")
     p.add_argument("-v", "--verbose", action="count", default=0)
+    _add_run_options(p)
+
+
+def _add_view_parsers(sub) -> None:
+    """``status`` and ``diagram``: views of a deployed stack, read back from the endpoint."""
+    for name, text in (("status", "what is deployed, its health, and what drifted"), ("diagram", "draw the deployed stack (SVG and PNG)")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("suffix")
+        p.add_argument("--profile", default=None, help="the stack's profile (for its region and the drift check)")
+        p.add_argument("--region", default=None, help="AWS region (default: AWS_REGION or the profile's)")
+        p.add_argument("--inventory", "-i", default="local", help="local (emulator, default), aws, or a path")
+        if name == "status":
+            p.add_argument("--no-drift", action="store_true", help="skip the check-mode run")
+        else:
+            p.add_argument("--out", "-o", default=None, help="output path without extension (default docs/diagram-<suffix>)")
+
+
+def _view(args) -> int:
+    if not api.valid_suffix(args.suffix):
+        print(f"error: suffix {args.suffix!r} is invalid", file=sys.stderr)
+        return 2
+    if args.command == "status":
+        from tierstack import status
+
+        return status.run(args.suffix, args.profile, args.region, args.inventory, drift=not args.no_drift)
+    from tierstack import diagram
+
+    try:
+        return diagram.run(args.suffix, args.profile, args.region, args.inventory, out=args.out)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("outputs", help="print a deployed stack's outputs")
     o.add_argument("suffix")
     o.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_view_parsers(sub)
     add_state_commands(sub, o)
     e = sub.add_parser("emulator", help="the embedded emulator: up|down|status|reset", add_help=False)
     e.add_argument("rest", nargs=argparse.REMAINDER)
@@ -86,7 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _run(args) -> int:
     tiers = [t.strip() for t in args.tiers.split(",") if t.strip()] if args.tiers else None
     fn = api.deploy if args.command == "deploy" else api.destroy
-    print(f"{args.command} {args.suffix} (inventory {args.inventory}{', check mode' if args.check else ''})", flush=True)
+    stream = StreamProgress()
+    envvars = {"TIERSTACK_RERUN_COMMAND": _rerun_command(args)}
+    if stream.tty:
+        envvars["TIERSTACK_HEARTBEAT"] = "0"  # the live line shows the progress instead
+    if "NO_COLOR" in os.environ:
+        envvars["NO_COLOR"] = os.environ["NO_COLOR"]
     try:
         result = fn(
             args.suffix,
@@ -98,25 +203,19 @@ def _run(args) -> int:
             check=args.check,
             diff=args.diff,
             verbosity=args.verbose,
-            on_tier=_progress,
+            event_handler=stream,
+            stdout_callback="tierstack.aws.tiers",
+            envvars=envvars,
+            runs_dir=args.runs_dir,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"{args.command} {args.suffix}: {result.status} (rc {result.rc}) in {result.seconds:.1f}s, "
-        f"{result.changed()} changed; artifacts in {result.artifact_dir}",
-        flush=True,
-    )
+    finally:
+        stream.close()
+    print(f"{args.command} {args.suffix}: {result.status} (rc {result.rc}); runner artifacts in {result.artifact_dir}", flush=True)
     if not result.ok:
-        stdout = result.artifact_dir / "stdout"
-        if stdout.exists():
-            tail = stdout.read_text(errors="replace").splitlines()[-30:]
-            print("\n".join(tail), file=sys.stderr)
         return result.rc or 1
-    if args.command == "deploy" and not args.check:
-        print()
-        table(result.outputs)
     return 0
 
 
@@ -185,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return emulator.main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.command in ("status", "diagram"):
+        return _view(args)
     if args.command == "outputs":
         return show_outputs(args)
     if args.command == "list":

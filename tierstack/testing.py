@@ -76,5 +76,53 @@ def assert_fails_before_any_api_call(result, *expected: str) -> None:
     assert result.returncode != 0, out[-3000:]
     for text in expected:
         assert text in out, f"{text!r} not in output:\n{out[-3000:]}"
-    for sign in ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused"):
+    for sign in API_CALL_SIGNS:
         assert sign not in out, f"an API call was attempted before validation:\n{out[-3000:]}"
+
+
+# One line of the tierstack.aws.tiers callback: mark, unit, bar, done/total, changed[, failed], time.
+PROGRESS_LINE = r"^(ok|!!|\.\.) (\S+)\s+\[[#.]+\]\s+(\d+)/(\d+|\?)\s+(\d+) changed(?:, (\d+) failed)?\s+(.*)$"
+
+
+def progress_units(screen: str) -> list[tuple]:
+    """(mark, unit, done, changed, failed) for each finished line of the tierstack.aws.tiers callback."""
+    import re
+
+    pattern = re.compile(PROGRESS_LINE)
+    return [(m.group(1), m.group(2), int(m.group(3)), int(m.group(5)), int(m.group(6) or 0))
+            for m in map(pattern.match, screen.splitlines()) if m and m.group(1) != ".."]
+
+
+def recap(log: str) -> dict:
+    """The totals of the PLAY RECAP in a run's log (one host)."""
+    import re
+
+    match = re.search(r"^\S+\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", log, re.M)
+    assert match, log[-2000:]
+    return {"ok": int(match.group(1)), "changed": int(match.group(2)), "failed": int(match.group(4))}
+
+
+def check_progress_lines(screen: str, log: str, tiers: list[str]) -> None:
+    """The callback's screen: plain text, the tiers in order between the checks and the outputs,
+    every line ok, and changed counts that add up to the log's play recap and the summary line."""
+    assert "\x1b[" not in screen, screen[-2000:]
+    units = progress_units(screen)
+    names = [u[1] for u in units]
+    assert [n for n in names if n in tiers] == list(tiers), screen[-3000:]
+    assert names.index("validate") < names.index(tiers[0]) and names[-1] == "outputs", names
+    assert all(u[0] == "ok" for u in units), screen[-3000:]
+    totals = recap(log)
+    assert sum(u[3] for u in units) == totals["changed"], (units, totals)
+    assert f"OK: {totals['changed']} changed, 0 failed, {totals['ok']} ok" in screen, screen[-1500:]
+    assert "PLAY RECAP" in log and "TASK [" in log
+
+
+# What a run prints once it has called the (absent) endpoint: botocore's own words, or the one line of
+# the endpoint check (roles/preflight/tasks/endpoint.yml) that runs before the first tier.
+API_CALL_SIGNS = ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused",
+                  "cannot be reached (no connection)")
+
+
+def reached_the_api(result) -> bool:
+    """The run got as far as calling the endpoint (the control case of the bad-input tests)."""
+    return any(sign in result.stdout for sign in API_CALL_SIGNS)

@@ -15,6 +15,7 @@ from ansible_collections.tierstack.aws.plugins.module_utils.apigw_common import 
 from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
 from ansible_collections.tierstack.aws.plugins.module_utils.botocore import get_or_none
 
+
 DEFAULT_ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -33,6 +34,7 @@ DEFAULT_ACCESS_LOG_FORMAT = json.dumps(
     },
     separators=(",", ":"),
 )
+
 
 def stage_patch_operations(desired, current):
     """The update_stage patch operations that take the current stage (or {}) to the desired settings."""

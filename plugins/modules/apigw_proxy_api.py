@@ -284,8 +284,6 @@ class ProxyApi(ApiGatewayTool):
         return api
 
 
-
-
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),

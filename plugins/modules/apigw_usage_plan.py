@@ -136,7 +136,6 @@ from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_
 from ansible_collections.tierstack.aws.plugins.module_utils.botocore import paginate_items
 
 
-
 def plan_patch_operations(desired, current):
     """update_usage_plan patch operations from the current plan to the desired settings (pure)."""
     ops = []

@@ -121,7 +121,6 @@ from ansible_collections.tierstack.aws.plugins.module_utils.waiters import boto3
 from ansible_collections.tierstack.aws.plugins.module_utils.waiters import is_waiter_error
 
 
-
 def add_quantities(obj):
     """A copy of obj where every dict with Items also has the matching Quantity."""
     if isinstance(obj, list):

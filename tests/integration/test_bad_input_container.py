@@ -14,6 +14,16 @@ SERVICES = [
 ]
 
 CASES = {
+    "sidecar without an image": (
+        {"tierstack_services": [SERVICES[0], dict(SERVICES[1], sidecars=[{"name": "xray-daemon", "port": 2000, "protocol": "udp"}])]},
+        ["Service backend of ecs_fargate_services (tierstack_services) is invalid", "sidecars ['xray-daemon'] have no image"],
+    ),
+    "managed policy given in an unknown format": (
+        {"tierstack_services": [SERVICES[0], dict(SERVICES[1], task_role_managed_policies=[
+            "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"])]},
+        ["task_role_managed_policies/execution_role_managed_policies",
+         "['arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess'] are not AWS managed policy names"],
+    ),
     "CPU/memory pair Fargate refuses": (
         {"ecs_fargate_cpu": 256, "ecs_fargate_memory": 4096},
         ["cpu 256 with memory 4096 MiB is not a Fargate size", "[512, 1024, 2048]"],

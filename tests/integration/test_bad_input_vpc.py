@@ -6,7 +6,7 @@ the checks, the run would fail with a connection error instead of the expected m
 
 import pytest
 
-from tierstack.testing import NO_API_ENDPOINT, assert_fails_before_any_api_call, run_playbook
+from tierstack.testing import NO_API_ENDPOINT, assert_fails_before_any_api_call, run_playbook, reached_the_api
 
 CASES = {
     "upper-case suffix": ({"suffix": "Demo"}, ["suffix 'Demo' is invalid"]),
@@ -19,6 +19,17 @@ CASES = {
     "CIDR too small with an isolated tier": (
         {"suffix": "bad1", "vpc_cidr": "10.0.0.0/21", "vpc_subnet_prefix": 24, "vpc_isolated_subnets": True},
         ["vpc_cidr 10.0.0.0/21 is too small", "= 9 are needed"],
+    ),
+    "subnet layout that does not fit the CIDR": (
+        {"suffix": "bad1", "vpc_cidr": "10.0.0.0/23", "vpc_subnet_prefix": 24,
+         "vpc_subnet_tiers": [{"name": "public", "type": "public", "prefix": 24},
+                              {"name": "app", "type": "private", "prefix": 25},
+                              {"name": "data", "type": "isolated", "prefix": 25}]},
+        ["vpc_cidr 10.0.0.0/23 is too small for the subnet layout (vpc_subnet_tiers", "public /24, app /25, data /25"],
+    ),
+    "subnet tier of an unknown type": (
+        {"suffix": "bad1", "vpc_subnet_tiers": [{"name": "public", "type": "public"}, {"name": "app", "type": "nat"}]},
+        ["vpc_subnet_tiers is invalid", "tier app: type 'nat'"],
     ),
     "CIDR not canonical": ({"suffix": "bad1", "vpc_cidr": "10.0.0.1/16"}, ["vpc_cidr '10.0.0.1/16' is not an IPv4 network"]),
     "more AZs than the region has": (
@@ -52,4 +63,4 @@ def test_good_input_does_reach_the_api():
     """The control case: with valid input the same run gets as far as calling the (absent) endpoint."""
     result = run_playbook("site.yml", {"suffix": "good1", "tierstack_tiers": ["vpc"]}, endpoint=NO_API_ENDPOINT)
     assert result.returncode != 0
-    assert "Could not connect to the endpoint" in result.stdout or "EndpointConnectionError" in result.stdout, result.stdout[-2000:]
+    assert reached_the_api(result), result.stdout[-2000:]

@@ -20,6 +20,7 @@ import yaml
 
 from tierstack import REPO_ROOT, api
 from tierstack.testing import client
+from tierstack.testing import check_progress_lines, recap
 
 STACK_VARS = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "main.yml").read_text())
 PROFILE = STACK_VARS["tierstack_profile"]
@@ -28,17 +29,21 @@ TIERS = [t for t in os.environ.get("TIERSTACK_RUNNER_TEST_TIERS", "").split(",")
 
 
 @pytest.fixture(scope="module")
-def stack(endpoint):
+def stack(endpoint, tmp_path_factory):
+    """The stack, deployed with the tierstack.aws.tiers callback as the stdout callback (as the CLI runs it)."""
     suffix = "rn" + uuid.uuid4().hex[:6]
-    state = {"suffix": suffix, "destroyed": False}
+    log_dir = tmp_path_factory.mktemp("logs")
+    env = {"AWS_ENDPOINT_URL": endpoint, "TIERSTACK_LOG_DIR": str(log_dir), "TIERSTACK_HEARTBEAT": "0"}
+    state = {"suffix": suffix, "destroyed": False, "log_dir": log_dir, "env": env}
     extravars = {"tierstack_tiers": TIERS} if os.environ.get("TIERSTACK_RUNNER_TEST_TIERS") else None
     state["deploy"] = api.deploy(
         suffix,
         profile=PROFILE,
         region=REGION,
         extravars=extravars,
-        envvars={"AWS_ENDPOINT_URL": endpoint},
+        envvars=env,
         on_tier=lambda tp: None,
+        stdout_callback="tierstack.aws.tiers",
     )
     state["extravars"] = extravars
     yield state
@@ -64,7 +69,7 @@ def test_the_runner_artifacts(stack):
     assert art.is_dir() and art.parent.parent == result.private_data_dir
     assert (art / "rc").read_text().strip() == "0"
     assert (art / "status").read_text().strip() == "successful"
-    assert "PLAY RECAP" in (art / "stdout").read_text()
+    assert "OK: " in (art / "stdout").read_text()  # the tierstack.aws.tiers summary line
     events = [json.loads(p.read_text()) for p in (art / "job_events").glob("*.json")]
     kinds = {e["event"] for e in events}
     assert {"playbook_on_start", "playbook_on_play_start", "runner_on_ok", "playbook_on_stats"} <= kinds
@@ -103,10 +108,59 @@ def test_the_cli_prints_the_outputs(stack):
     assert rows["VpcId"] == stack["deploy"].outputs["VpcId"]
 
 
+# Output values that name no resource of the stack: AWS's fixed hosted zone of the region's load
+# balancers, and the console link to the dashboard (the dashboard itself is DashboardName).
+NOT_RESOURCES = {"ALBCanonicalHostedZoneId", "DashboardURL"}
+
+
+def test_the_diagram_names_every_resource_of_the_outputs(stack, tmp_path):
+    """python -m tierstack diagram draws the live state; every resource an output names is in the SVG."""
+    import html
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.fail("graphviz's dot is missing: run scripts/ensure_graphviz.sh")
+    proc = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", "tierstack", "diagram", stack["suffix"], "--region", REGION, "-o", str(tmp_path / "stack")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    svg = html.unescape((tmp_path / "stack.svg").read_text())
+    assert (tmp_path / "stack.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    outputs = stack["deploy"].outputs
+    missing = {k: v for k, v in outputs.items() if k not in NOT_RESOURCES for x in str(v).split(",") if x and x not in svg}
+    assert not missing, missing
+    assert "(not drawn:" not in proc.stdout, proc.stdout
+
+
+def test_the_tiers_callback_lines_match_the_recap_and_hide_the_password(stack):
+    """One line per tier in order, counts that add up to the recap, the key outputs, no secret anywhere."""
+    result = stack["deploy"]
+    screen = (result.artifact_dir / "stdout").read_text()
+    logs = sorted((stack["log_dir"] / stack["suffix"]).glob("*.log"))
+    assert len(logs) == 1
+    log = logs[0].read_text()
+    check_progress_lines(screen, log, TIERS)
+    assert "Key outputs" in screen and result.outputs["VpcId"] in screen
+    for key in ("CloudFrontURL", "APIGatewayEndpoint", "RDSClusterEndpoint"):
+        assert key not in result.outputs or result.outputs[key] in screen
+    assert sum(result.stats["changed"].values()) == recap(log)["changed"]
+    if "DBSecretArn" in result.outputs:  # the data tier ran (TIERSTACK_RUNNER_TEST_TIERS may leave it out)
+        secret = client("secretsmanager").get_secret_value(SecretId=result.outputs["DBSecretArn"])
+        password = json.loads(secret["SecretString"])["password"]
+        assert len(password) >= 16
+        events = "".join(p.read_text() for p in (result.artifact_dir / "job_events").glob("*.json"))
+        for text in (screen, log, events):
+            assert password not in text
+
+
 def test_destroy_removes_the_stack(stack, endpoint):
     suffix = stack["suffix"]
-    result = api.destroy(suffix, profile=PROFILE, region=REGION, extravars=stack["extravars"], envvars={"AWS_ENDPOINT_URL": endpoint})
+    result = api.destroy(suffix, profile=PROFILE, region=REGION, extravars=stack["extravars"], envvars=stack["env"],
+                         stdout_callback="tierstack.aws.tiers")
     stack["destroyed"] = True
     assert result.ok, (result.artifact_dir / "stdout").read_text()[-3000:]
+    log = sorted((stack["log_dir"] / suffix).glob("*.log"))[-1].read_text()
+    check_progress_lines((result.artifact_dir / "stdout").read_text(), log, list(reversed(TIERS)))
     assert _vpcs(suffix) == []
     assert not api.outputs_path(suffix).exists()

@@ -137,12 +137,16 @@ def test_cli_emulator_delegates(monkeypatch):
     assert calls == [["status", "--port", "4999"]]
 
 
-def test_mitogen_is_the_default_strategy_unless_stock_is_asked_for(monkeypatch):
+def test_the_stock_strategy_is_the_default_and_mitogen_is_opt_in(monkeypatch):
     monkeypatch.delenv("ANSIBLE_STRATEGY", raising=False)
     monkeypatch.delenv("TIERSTACK_STOCK_ANSIBLE", raising=False)
+    monkeypatch.delenv("TIERSTACK_MITOGEN", raising=False)
     tuned = api.mitogen_env()
     assert tuned["ANSIBLE_STRATEGY"] == "mitogen_linear"
     assert (api.Path(tuned["ANSIBLE_STRATEGY_PLUGINS"]) / "mitogen_linear.py").is_file()
+    assert "ANSIBLE_STRATEGY" not in api._env(None)
+    assert api._env(None, mitogen=True)["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    monkeypatch.setenv("TIERSTACK_MITOGEN", "1")
     assert api._env(None)["ANSIBLE_STRATEGY"] == "mitogen_linear"
     assert "ANSIBLE_STRATEGY" not in api._env(None, mitogen=False)
     assert api._env({"ANSIBLE_STRATEGY": "linear"})["ANSIBLE_STRATEGY"] == "linear"

@@ -118,3 +118,17 @@ def test_name_pattern_and_owner():
 def test_docs_describe_the_format():
     text = (REPO_ROOT / "docs" / "development.md").read_text()
     assert "## How a tier declares its outputs" in text
+
+
+@pytest.mark.parametrize("role", DECLARED)
+def test_inputs_from_earlier_tiers_come_through_defaults(role):
+    """A tier's tasks never template tierstack_outputs: the values of earlier tiers reach them only through
+    the role's defaults (typed in argument_specs), so a user can point the tier at resources outside the stack."""
+    for path in sorted((ROLES / role / "tasks").glob("*.yml")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not re.search(r"\{\{[^}]*tierstack_outputs", line), f"{path}:{number} reads tierstack_outputs; add a default"
+    defaults = yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text()) or {}
+    specs = yaml.safe_load((ROLES / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
+    for name, value in defaults.items():
+        if "tierstack_outputs" in str(value):
+            assert name in specs, f"roles/{role}: {name} takes an earlier tier's output but is not in argument_specs"

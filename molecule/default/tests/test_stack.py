@@ -129,3 +129,4 @@ def test_a_re_run_makes_no_write_call(counting_proxy):
     assert _recap(result.stdout)["changed"] == 0
     assert stats["reads"] > 50, stats
     assert stats["writes"] == 0, stats["write_ops"]
+    assert stats["lock_calls"] == 2  # the stack lock taken and released: its only writes

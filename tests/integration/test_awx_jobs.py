@@ -1,0 +1,159 @@
+"""Every AWX job template of awx/, run the way AWX runs it, against a stack deployed from another directory.
+
+AWX starts each job from a fresh checkout of the project: no outputs/ folder, no emulator state, only
+the job template's extra variables and the survey's answers. So each job here runs in its own fresh
+copy of the project (the files git tracks), through ansible-runner with the template's playbook, the
+"tierstack local (emulator)" inventory source and the emulator credential's environment. The stack is
+the smallest one that every template exercises: vpc, rds_aurora (rotate now) and alb (switch traffic),
+deployed first from the repository itself. The jobs then find its outputs, profile and tiers in the
+account (SSM Parameter Store).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tierstack import REPO_ROOT, api, emulator, state
+from tierstack.testing import client
+
+REGION = "ap-southeast-1"
+TIERS = ["vpc", "rds_aurora", "alb"]
+AWX = yaml.safe_load((REPO_ROOT / "awx" / "group_vars" / "all" / "templates.yml").read_text())
+TEMPLATES = {t["name"]: t for t in AWX["tierstack_awx_job_templates"]}
+
+
+class _AwxLoader(yaml.SafeLoader):
+    """Reads AWX's own templates (tagged !unsafe) as plain strings."""
+
+
+_AwxLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+# The inventory source AWX uses for the emulator (awx/group_vars/all/controller.yml).
+INVENTORY = next(i["source_path"] for i in yaml.load((REPO_ROOT / "awx" / "group_vars" / "all" / "controller.yml").read_text(),
+                                                      Loader=_AwxLoader)["tierstack_awx_inventories"] if "emulator" in i["name"])
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    port = emulator.endpoint_port()
+    started = not emulator.answers(port)
+    if started:
+        emulator.up(port)
+    yield emulator.endpoint_url(port)
+    if started:
+        emulator.down(port)
+
+
+def fresh_checkout(dest: Path) -> Path:
+    """A copy of the files git tracks (what AWX's project update checks out): no outputs/, no .emulator/."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
+                           check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        src, dst = REPO_ROOT / name, dest / name
+        if not src.exists() and not src.is_symlink():
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            dst.symlink_to(os.readlink(src))
+        else:
+            shutil.copy2(src, dst)
+    assert not (dest / "outputs").exists() and not (dest / ".emulator").exists()
+    return dest
+
+
+def survey_answers(template: dict, **answers) -> dict:
+    """The survey's defaults, overridden by the given answers: what AWX passes as extra variables."""
+    out = {q["variable"]: q.get("default") for q in template.get("survey_spec", {}).get("spec", [])}
+    out.update(answers)
+    return out
+
+
+def run_job(name: str, tmp_path: Path, endpoint: str, **answers):
+    """Run the job template `name` in a fresh checkout with ansible-runner; returns the runner."""
+    import ansible_runner
+
+    template = TEMPLATES[name]
+    job = tmp_path / name.replace(" ", "-")
+    project = fresh_checkout(job / "project")
+    extravars = dict(template.get("extra_vars") or {}, **survey_answers(template, **answers))
+    env = {
+        "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "ANSIBLE_CONFIG": str(project / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_STRATEGY": "linear", "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
+    (job / "runner").mkdir(parents=True, exist_ok=True)
+    runner = ansible_runner.run(
+        private_data_dir=str(job / "runner"), project_dir=str(project), playbook=template["playbook"],
+        inventory=str(project / INVENTORY), extravars=extravars, envvars=env, quiet=True,
+    )
+    stdout = runner.stdout.read() if runner.stdout else ""
+    assert runner.status == "successful" and runner.rc == 0, f"{name}: {runner.status} rc={runner.rc}\n{stdout[-4000:]}"
+    return runner, stdout
+
+
+@pytest.fixture(scope="module")
+def stack(endpoint):
+    """The stack, deployed from the repository (another directory than the jobs' checkouts)."""
+    suffix = "awx" + uuid.uuid4().hex[:5]
+    result = api.deploy(suffix, region=REGION, extravars={"tierstack_tiers": TIERS}, envvars={"AWS_ENDPOINT_URL": endpoint})
+    assert result.ok, result.artifact_dir
+    yield suffix
+    if state.record(suffix, REGION) is not None:
+        api.destroy(suffix, region=REGION, extravars={"tierstack_tiers": TIERS}, envvars={"AWS_ENDPOINT_URL": endpoint})
+
+
+def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    suffix = stack
+    assert set(TEMPLATES) == {"tierstack deploy", "tierstack verify", "tierstack teardown",
+                              "tierstack switch traffic", "tierstack rotate now"}, "a new job template needs a run here"
+    record = state.record(suffix, REGION)
+    assert record["tiers"] == TIERS and record["profile"] == "media_streaming"
+    outputs = state.outputs(suffix, REGION)
+
+    # Deploy: converges the recorded tiers, nothing to change in the account.
+    runner, _ = run_job("tierstack deploy", tmp_path, endpoint, suffix=suffix)
+    assert sum((runner.stats.get("changed") or {}).values()) <= 2  # only the checkout's own flat-outputs.json
+    assert state.outputs(suffix, REGION) == outputs
+
+    run_job("tierstack verify", tmp_path, endpoint, suffix=suffix)
+
+    # Switch traffic: green needs a healthy registered target (the emulator runs no task; stand one in).
+    elbv2 = client("elbv2", REGION)
+    green = outputs["BackendGreenTargetGroupArn"]
+    elbv2.register_targets(TargetGroupArn=green, Targets=[{"Id": "10.0.64.10", "Port": 5000}])
+
+    def green_weight():
+        rules = elbv2.describe_rules(ListenerArn=outputs["ALBListenerArn"])["Rules"]
+        for rule in rules:
+            for action in rule["Actions"]:
+                for tg in (action.get("ForwardConfig") or {}).get("TargetGroups", []):
+                    if tg["TargetGroupArn"] == green:
+                        return tg.get("Weight")
+        return None
+
+    run_job("tierstack switch traffic", tmp_path, endpoint, suffix=suffix, service="backend", green_weight=10, rollback="false")
+    assert green_weight() == 10
+    run_job("tierstack switch traffic", tmp_path, endpoint, suffix=suffix, service="backend", green_weight=0, rollback="true")
+    assert green_weight() == 0
+
+    secrets = client("secretsmanager", REGION)
+    before = secrets.describe_secret(SecretId=outputs["DBSecretArn"])["VersionIdsToStages"]
+    run_job("tierstack rotate now", tmp_path, endpoint, suffix=suffix)
+    after = secrets.describe_secret(SecretId=outputs["DBSecretArn"])["VersionIdsToStages"]
+    current = lambda stages: next(v for v, s in stages.items() if "AWSCURRENT" in s)  # noqa: E731
+    assert current(after) != current(before)
+
+    run_job("tierstack teardown", tmp_path, endpoint, suffix=suffix)
+    ssm = client("ssm", REGION)
+    left = ssm.get_parameters_by_path(Path=f"/tierstack/{suffix}", Recursive=True)["Parameters"]
+    assert left == [], [p["Name"] for p in left]
+    ec2 = client("ec2", REGION)
+    assert ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [suffix]}])["Vpcs"] == []
