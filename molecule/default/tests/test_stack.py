@@ -49,7 +49,8 @@ def test_outputs_point_at_real_resources(outputs):
 
 
 def test_ssm_holds_the_non_sensitive_configuration(outputs):
-    params = testing.client("ssm").get_parameters_by_path(Path=f"/tierstack/{SUFFIX}/", Recursive=True)["Parameters"]
+    pages = testing.client("ssm").get_paginator("get_parameters_by_path").paginate(Path=f"/tierstack/{SUFFIX}/", Recursive=True)
+    params = [p for page in pages for p in page["Parameters"]]
     values = {p["Name"].rsplit("/", 1)[-1]: p["Value"] for p in params}
     assert all(p["Type"] != "SecureString" or "password" not in p["Name"] for p in params)
     assert outputs["ALBDNSName"] in values.values()

@@ -29,7 +29,8 @@ def test_ssm_parameters(aws, outputs):
     ssm = aws("ssm")
     got = {
         p["Name"]: p["Value"]
-        for p in ssm.get_parameters_by_path(Path=f"/tierstack/{SUFFIX}")["Parameters"]
+        for page in ssm.get_paginator("get_parameters_by_path").paginate(Path=f"/tierstack/{SUFFIX}")
+        for p in page["Parameters"]
     }
     assert got[f"/tierstack/{SUFFIX}/cloudfront-domain"] == outputs["CloudFrontDomainName"]
     assert got[f"/tierstack/{SUFFIX}/alb-dns-name"] == outputs["ALBDNSName"]
