@@ -20,7 +20,7 @@ TIERS_ARG = $(if $(TIERS),-e '{"tierstack_tiers": ["$(subst $(comma),"$(comma) "
 PROGRESS = ANSIBLE_STDOUT_CALLBACK=tierstack.aws.tiers $(if $(V),TIERSTACK_VERBOSE=1) \
 	TIERSTACK_RERUN_COMMAND='make $(1) SUFFIX=$(SUFFIX)$(if $(filter command line environment,$(origin PROFILE)), PROFILE=$(PROFILE))$(if $(filter-out inventories/local,$(INVENTORY)), INVENTORY=$(INVENTORY)) TIERS={tier}'
 
-.PHONY: chaos chaos-slice sanity help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean diagrams
+.PHONY: chaos chaos-slice sanity test-all help venv collection-link emulator-up emulator-down emulator-status deploy destroy outputs test test-fast lint unit molecule bench clean diagrams
 
 help:
 	@echo "make deploy [SUFFIX=demo] [PROFILE=media_streaming]  build .venv, start the emulator, deploy, print outputs"
@@ -86,6 +86,10 @@ chaos-slice: $(STAMP) collection-link
 # ansible-test sanity (offline) and the Galaxy importer on the built tarball.
 sanity: $(STAMP) collection-link
 	scripts/sanity.sh && scripts/galaxy-import.sh
+
+# Everything make test runs, plus the long parts it leaves out (scripts/run-tests.sh: OPT_IN).
+test-all: $(STAMP) collection-link
+	scripts/run-tests.sh --all $(if $(TEST_JOBS),--jobs $(TEST_JOBS))
 
 # The inner loop: lint, unit tests and the bad-input tests (no emulator, no deploy).
 test-fast: $(STAMP) collection-link

@@ -19,7 +19,7 @@ def _parts(*args: str) -> dict[str, str]:
 
 
 def test_every_scenario_and_test_file_is_a_part():
-    parts = _parts()
+    parts = _parts("--all")
     scenarios = {p.parent.name for p in (REPO_ROOT / "molecule").glob("*/molecule.yml")}
     files = {p.stem for p in (REPO_ROOT / "tests" / "integration").glob("test_*.py")}
     assert {f"molecule:{s}" for s in scenarios} <= parts.keys()
@@ -34,6 +34,11 @@ def test_fast_subset_needs_no_emulator():
     assert {"lint", "unit"} <= parts.keys()
     assert all(name in ("lint", "unit") or name.startswith("pytest:test_bad_input_") for name in parts)
     assert set(parts.values()) == {"emulator=0"}
+
+
+def test_make_test_leaves_out_only_the_opt_in_parts():
+    left_out = set(_parts("--all")) - set(_parts())
+    assert left_out == {"pytest:test_awx_jobs", "pytest:test_credentials_single_source", "molecule:media_processing"}
 
 
 def test_patterns_select_parts():
