@@ -44,9 +44,9 @@ mkdir -p "$LOG_DIR"
 
 # ---- the parts: part NAME EMULATOR(0|1) ESTIMATE_S COMMAND ------------------------------------
 NAMES=() EMUS=() CMDS=() ESTS=()
-# Parts that only make test-all runs: each takes a full deploy of its own on top of the scenarios, and none
+# Parts that only make test-all runs: each takes long deploys of its own on top of the scenarios, and none
 # has yet been seen passing in a whole make test on 2 cores (see the README's Tests section).
-OPT_IN=" pytest:test_awx_jobs pytest:test_credentials_single_source molecule:media_processing "
+OPT_IN=" pytest:test_awx_jobs pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing "
 part() {
   local name=$1 emu=$2 est=$3; shift 3
   if [ $ALL = 0 ] && [[ "$OPT_IN" == *" $name "* ]]; then return 0; fi

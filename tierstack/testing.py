@@ -50,7 +50,7 @@ def tags_of(resource: dict, key: str = "Tags") -> dict:
 NO_API_ENDPOINT = "http://127.0.0.1:9"
 
 
-def run_playbook(playbook: str, extra_vars: dict, endpoint: str | None = None, check: bool = False, timeout: int = 300):
+def run_playbook(playbook: str, extra_vars: dict, endpoint: str | None = None, check: bool = False, timeout: int = 1800):
     """Run a playbook from the repository root; returns the CompletedProcess (stdout has stderr folded in)."""
     import subprocess
     import sys
