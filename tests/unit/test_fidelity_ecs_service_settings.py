@@ -22,23 +22,6 @@ def _create(ecs, ec2, name, **extra):
 
 
 @mock_aws
-def test_without_the_patch_the_settings_are_dropped():
-    ecs, ec2 = boto3.client("ecs", region_name=REGION), boto3.client("ec2", region_name=REGION)
-    from moto.ecs.responses import EC2ContainerServiceResponse
-
-    patched = EC2ContainerServiceResponse.create_service
-    original = getattr(patched, "_tierstack_original", patched)
-    EC2ContainerServiceResponse.create_service = original
-    try:
-        svc = _create(ecs, ec2, "s0", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
-                      enableExecuteCommand=True)
-    finally:
-        EC2ContainerServiceResponse.create_service = patched
-    assert "capacityProviderStrategy" not in svc and svc.get("launchType") == "EC2"
-    assert not svc.get("enableExecuteCommand")
-
-
-@mock_aws
 def test_with_the_patch_describe_shows_what_create_was_sent():
     ecs_service_settings.apply()
     ecs, ec2 = boto3.client("ecs", region_name=REGION), boto3.client("ec2", region_name=REGION)

@@ -19,6 +19,10 @@ def elasticache():
     for patch in (elasticache_replicas, elasticache_delete_replication_group, elasticache_delete_cache_subnet_group):
         patch.apply()
     with mock_aws():
+        # Start from an empty ElastiCache backend even where another test left a mock active.
+        from moto.elasticache.models import elasticache_backends
+
+        elasticache_backends.reset()
         ec2 = boto3.client("ec2", region_name=REGION)
         vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
         subnets = [
