@@ -58,7 +58,7 @@ CASES = {
     ),
     "service name too long": (
         {"tierstack_services": [SERVICES[0], dict(SERVICES[1], name="backendapi")]},
-        ["distinct names of 1 to 9 lowercase letters"],
+        ["tierstack_services must be a non-empty list of {name, port, path_patterns}: names of 1 to 9 lowercase letters"],
     ),
     "health check interval too short": ({"alb_health_check_interval": 2}, ["alb_health_check_interval (2) must be 5 to 300"]),
     "initial weight above 100": ({"alb_initial_green_weight": 150}, ["alb_initial_green_weight (150) from 0 to 100"]),
