@@ -2,9 +2,12 @@
 ECS Exec flag and grace period, and DescribeServices shows them as AWS does."""
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from tierstack.fidelity import ecs_service_settings
+
+pytestmark = pytest.mark.usefixtures("in_process_aws")
 
 REGION = "ap-southeast-2"
 

@@ -11,6 +11,8 @@ from tierstack.fidelity import (
     elasticache_replicas,
 )
 
+pytestmark = pytest.mark.usefixtures("in_process_aws")
+
 REGION = "eu-west-2"
 
 
