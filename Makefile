@@ -57,7 +57,8 @@ deploy: emulator-up
 outputs:
 	@$(BIN)/python -m tierstack outputs $(SUFFIX)
 
-# Without PROFILE, teardown uses the profile and tiers recorded with the stack (/tierstack/<suffix>/stack).
+# Give the stack's PROFILE when it is not the default: teardown checks the stack's record (/tierstack/<suffix>/stack)
+# and stops before any change, naming the recorded profile, when they differ.
 destroy: emulator-up
 	@$(TUNED) $(call PROGRESS,destroy) $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml -e suffix=$(SUFFIX) \
 	  $(if $(filter command line environment,$(origin PROFILE)),-e tierstack_profile=$(PROFILE)) $(TIERS_ARG)

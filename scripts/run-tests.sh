@@ -13,7 +13,7 @@
 # and every running part is stopped on exit, also on Ctrl-C.
 #
 # Options: --fast (the inner-loop subset), --all (the OPT_IN parts too), --jobs N, --list (print the parts and exit),
-#          PATTERN... (only parts whose name contains one of the patterns).
+#          PATTERN... (only parts whose name contains one of the patterns, opt-in parts included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -44,16 +44,19 @@ mkdir -p "$LOG_DIR"
 
 # ---- the parts: part NAME EMULATOR(0|1) ESTIMATE_S COMMAND ------------------------------------
 NAMES=() EMUS=() CMDS=() ESTS=()
-# Parts that only make test-all runs: each takes long deploys of its own on top of the scenarios, and none
-# has yet been seen passing in a whole make test on 2 cores (see the README's Tests section).
-OPT_IN=" pytest:test_awx_jobs pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing "
+# Parts that only make test-all runs. The vpc, data and container scenarios deploy subsets of the
+# default scenario's stack with the same settings, and molecule/default runs their verify tests against
+# its own converge (one converge for four scenarios); the others take long deploys of their own on top
+# of the scenarios (see the README's Tests section).
+OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_awx_jobs pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing "
 part() {
   local name=$1 emu=$2 est=$3; shift 3
-  if [ $ALL = 0 ] && [[ "$OPT_IN" == *" $name "* ]]; then return 0; fi
-  if [ ${#PATTERNS[@]} -gt 0 ]; then
+  if [ ${#PATTERNS[@]} -gt 0 ]; then   # a part named by a pattern runs, opt-in or not
     local p hit=0
     for p in "${PATTERNS[@]}"; do [[ "$name" == *"$p"* ]] && hit=1; done
     [ $hit = 1 ] || return 0
+  elif [ $ALL = 0 ] && [[ "$OPT_IN" == *" $name "* ]]; then
+    return 0
   fi
   NAMES+=("$name"); EMUS+=("$emu"); ESTS+=("$est"); CMDS+=("$*")
 }
@@ -67,6 +70,11 @@ part unit 0 90 "$PYTEST tests/unit app/backend/tests app/frontend/tests"
 for f in tests/integration/test_*.py; do
   case "$f" in
     */test_bad_input_*) part "pytest:$(basename "$f" .py)" 0 150 "$PYTEST $f" ;;
+    # The runner test drives the CLI's deploy and destroy; molecule/default deploys every tier already,
+    # so make test gives it the network, data and registry tiers (the data tier has the secret it checks
+    # stays hidden). make test-all deploys every tier through the runner too.
+    */test_runner.py) [ $FAST = 1 ] || part "pytest:test_runner" 1 300 \
+      "$([ $ALL = 1 ] || echo 'TIERSTACK_RUNNER_TEST_TIERS=vpc,rds_aurora,ecr ')$PYTEST $f" ;;
     *) [ $FAST = 1 ] || part "pytest:$(basename "$f" .py)" 1 90 "$PYTEST $f" ;;
   esac
 done

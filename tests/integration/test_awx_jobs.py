@@ -4,9 +4,9 @@ AWX starts each job from a fresh checkout of the project: no outputs/ folder, no
 the job template's extra variables and the survey's answers. So each job here runs in its own fresh
 copy of the project (the files git tracks), through ansible-runner with the template's playbook, the
 "tierstack local (emulator)" inventory source and the emulator credential's environment. The stack is
-the smallest one that every template exercises: vpc, rds_aurora (rotate now) and alb (switch traffic),
-deployed first from the repository itself. The jobs then find its outputs, profile and tiers in the
-account (SSM Parameter Store).
+the default profile's whole stack, as the deploy template's survey deploys it (every run checks the
+stack's record and refuses another profile, so a job's run covers the profile's tiers), deployed first
+from the repository itself. The jobs then find its outputs and record in the account (SSM Parameter Store).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tierstack import REPO_ROOT, api, emulator, state
 from tierstack.testing import client
 
 REGION = "ap-southeast-1"
-TIERS = ["vpc", "rds_aurora", "alb"]
+TIERS = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "main.yml").read_text())["tierstack_tiers"]
 AWX = yaml.safe_load((REPO_ROOT / "awx" / "group_vars" / "all" / "templates.yml").read_text())
 TEMPLATES = {t["name"]: t for t in AWX["tierstack_awx_job_templates"]}
 
@@ -102,11 +102,11 @@ def run_job(name: str, tmp_path: Path, endpoint: str, **answers):
 def stack(endpoint):
     """The stack, deployed from the repository (another directory than the jobs' checkouts)."""
     suffix = "awx" + uuid.uuid4().hex[:5]
-    result = api.deploy(suffix, region=REGION, extravars={"tierstack_tiers": TIERS}, envvars={"AWS_ENDPOINT_URL": endpoint})
+    result = api.deploy(suffix, region=REGION, envvars={"AWS_ENDPOINT_URL": endpoint})
     assert result.ok, result.artifact_dir
     yield suffix
     if state.record(suffix, REGION) is not None:
-        api.destroy(suffix, region=REGION, extravars={"tierstack_tiers": TIERS}, envvars={"AWS_ENDPOINT_URL": endpoint})
+        api.destroy(suffix, region=REGION, envvars={"AWS_ENDPOINT_URL": endpoint})
 
 
 def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_path, monkeypatch):
@@ -118,7 +118,7 @@ def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_pat
     assert record["tiers"] == TIERS and record["profile"] == "media_streaming"
     outputs = state.outputs(suffix, REGION)
 
-    # Deploy: converges the recorded tiers, nothing to change in the account.
+    # Deploy: converges the profile's tiers, nothing to change in the account.
     runner, _ = run_job("tierstack deploy", tmp_path, endpoint, suffix=suffix)
     assert sum((runner.stats.get("changed") or {}).values()) <= 2  # only the checkout's own flat-outputs.json
     assert state.outputs(suffix, REGION) == outputs

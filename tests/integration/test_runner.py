@@ -83,7 +83,8 @@ def test_the_runner_artifacts(stack):
 def test_every_tier_ran_in_order(stack):
     tiers = stack["deploy"].tiers
     # The first play only checks inputs (tasks_from: validate); the tiers deploy in a later one.
-    deployed = [t.role for t in tiers if t.role in TIERS and t.play != tiers[0].play]
+    # A tier started without waiting (the database) has its wait after the last tier: count its first run.
+    deployed = list(dict.fromkeys(t.role for t in tiers if t.role in TIERS and t.play != tiers[0].play))
     assert deployed == TIERS
     assert all(t.failed == 0 for t in stack["deploy"].tiers)
 

@@ -3,8 +3,11 @@ make test on its own, and make test-fast keeps only lint, unit tests and the bad
 
 from __future__ import annotations
 
+import glob
 import subprocess
 from pathlib import Path
+
+import yaml
 
 from tierstack import REPO_ROOT
 
@@ -39,7 +42,21 @@ def test_fast_subset_needs_no_emulator():
 def test_make_test_leaves_out_only_the_opt_in_parts():
     left_out = set(_parts("--all")) - set(_parts())
     assert left_out == {"pytest:test_awx_jobs", "pytest:test_credentials_single_source", "pytest:test_stack_lock",
-                        "molecule:media_processing"}
+                        "molecule:media_processing", "molecule:vpc", "molecule:data", "molecule:container"}
+
+
+def test_the_scenarios_make_test_leaves_out_are_verified_against_the_default_converge():
+    """molecule/default runs the verify tests of vpc, data and container against its own stack."""
+    config = yaml.safe_load((REPO_ROOT / "molecule" / "default" / "molecule.yml").read_text())
+    extra = config["verifier"]["additional_files_or_dirs"]
+    tests_dir = REPO_ROOT / "molecule" / "default" / "tests"
+    for scenario in ("vpc", "data", "container"):
+        # molecule globs each entry from the verifier's directory, as glob.glob does here
+        found = [Path(p).resolve() for pattern in extra for p in glob.glob(str(tests_dir / pattern))
+                 if f"/{scenario}/tests/" in str(Path(p).resolve())]
+        assert found, scenario
+        assert set(found) == set((REPO_ROOT / "molecule" / scenario / "tests").glob("test_*.py")), scenario
+    assert config["verifier"]["env"]["TIERSTACK_TEST_SUFFIX"] == "mol-full"
 
 
 def test_patterns_select_parts():

@@ -2,7 +2,7 @@ import pytest
 
 from tierstack import testing
 
-SUFFIX = "mol-ct"
+SUFFIX = testing.scenario_suffix("mol-ct")
 
 
 @pytest.fixture(scope="module")

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-SUFFIX = "mol-ct"
+from tierstack import testing
+
+SUFFIX = testing.scenario_suffix("mol-ct")
 SERVICES = {"frontend": 8080, "backend": 5000}
-ON_EMULATOR = os.environ.get("TIERSTACK_TARGET", "emulator") == "emulator"
-
-
-def _gap(message):
-    """Fields the emulator does not store (docs/emulator-gaps.md): only tolerated on the emulator."""
-    if ON_EMULATOR:
-        pytest.xfail(message)
-    pytest.fail(message)
 
 
 def _forward(action):
@@ -109,17 +102,14 @@ def test_services_run_two_fargate_tasks_in_private_subnets_behind_blue(aws, outp
     assert {t["key"]: t["value"] for t in svc["tags"]}["Environment"] == SUFFIX
     task = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
     assert task["requiresCompatibilities"] == ["FARGATE"] and task["networkMode"] == "awsvpc"
-    if "capacityProviderStrategy" in svc:
-        assert {s["capacityProvider"] for s in svc["capacityProviderStrategy"]} <= {"FARGATE", "FARGATE_SPOT"}
-    else:
-        assert svc.get("launchType") == "FARGATE" or _gap("the emulator drops the service's capacityProviderStrategy")
+    # The stack-wide default strategy (roles/ecs_fargate/defaults): Fargate only, so no launch type.
+    assert svc["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}]
+    assert "launchType" not in svc
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_deployments_use_the_circuit_breaker_with_rollback(aws, outputs, service):
     svc = aws("ecs").describe_services(cluster=outputs["ECSClusterName"], services=[outputs[f"{service.capitalize()}ServiceName"]])["services"][0]
-    if "deploymentConfiguration" not in svc:
-        _gap("the emulator drops deploymentConfiguration and healthCheckGracePeriodSeconds")
     dc = svc["deploymentConfiguration"]
     assert dc["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert dc["minimumHealthyPercent"] == 100 and dc["maximumPercent"] == 200

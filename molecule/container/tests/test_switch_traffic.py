@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from tierstack.testing import run_playbook
+from tierstack import testing
 
-SUFFIX = "mol-ct"
+SUFFIX = testing.scenario_suffix("mol-ct")
 
 
 def _weights(aws, outputs):

@@ -2,7 +2,7 @@ import pytest
 
 from tierstack import testing
 
-SUFFIX = "mol-data"
+SUFFIX = testing.scenario_suffix("mol-data")
 
 
 @pytest.fixture(scope="module")

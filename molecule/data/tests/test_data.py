@@ -3,8 +3,9 @@
 import json
 
 from tierstack.testing import client, outputs_path
+from tierstack import testing
 
-SUFFIX = "mol-data"
+SUFFIX = testing.scenario_suffix("mol-data")
 REQUIRED_TAGS = {"Environment": SUFFIX, "Project": "tierstack", "ManagedBy": "ansible-tierstack"}
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from tierstack import testing
 
-SUFFIX = "mol-vpc"
+SUFFIX = testing.scenario_suffix("mol-vpc")
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@
 from collections import Counter
 
 from tierstack.testing import tags_of
+from tierstack import testing
 
-SUFFIX = "mol-vpc"
+SUFFIX = testing.scenario_suffix("mol-vpc")
 REQUIRED_TAGS = {"Environment": SUFFIX, "Project": "tierstack", "ManagedBy": "ansible-tierstack"}
 APP_PORTS = {8080, 5000}
 
