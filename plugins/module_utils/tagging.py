@@ -100,6 +100,22 @@ TAG_APIS = {
         lambda c, arn, tags: c.tag_resource(aws_retry=True, Resource=arn, Tags=tags),
         lambda c, arn, keys: c.untag_resource(aws_retry=True, Resource=arn, TagKeys=keys),
     ),
+    "elasticache": (
+        lambda c, arn: boto3_tag_list_to_ansible_dict(c.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList", [])),
+        lambda c, arn, tags: c.add_tags_to_resource(aws_retry=True, ResourceName=arn, Tags=_list(tags)),
+        lambda c, arn, keys: c.remove_tags_from_resource(aws_retry=True, ResourceName=arn, TagKeys=keys),
+    ),
+    # EFS takes the file system's or access point's id where the others take an ARN.
+    "efs": (
+        lambda c, arn: boto3_tag_list_to_ansible_dict(c.list_tags_for_resource(aws_retry=True, ResourceId=arn).get("Tags", [])),
+        lambda c, arn, tags: c.tag_resource(aws_retry=True, ResourceId=arn, Tags=_list(tags)),
+        lambda c, arn, keys: c.untag_resource(aws_retry=True, ResourceId=arn, TagKeys=keys),
+    ),
+    "secretsmanager": (
+        lambda c, arn: boto3_tag_list_to_ansible_dict(c.describe_secret(aws_retry=True, SecretId=arn).get("Tags", [])),
+        lambda c, arn, tags: c.tag_resource(aws_retry=True, SecretId=arn, Tags=_list(tags)),
+        lambda c, arn, keys: c.untag_resource(aws_retry=True, SecretId=arn, TagKeys=keys),
+    ),
 }
 
 
@@ -111,27 +127,41 @@ def get_tags(module, client, service, arn):
         module.fail_json_aws(e, msg=f"Couldn't list the tags of {arn}")
 
 
+def read_tag_plan(module, client, service, arn, desired, purge, current=None):
+    """The TagPlan that takes the tags of ``arn`` to ``desired`` (None: leave them alone), without writing.
+
+    ``current`` saves a read when the description already holds the tags.
+    """
+    if desired is None:
+        return TagPlan({}, [], dict(current or {}))
+    if current is None:
+        current = get_tags(module, client, service, arn)
+    return plan_tags(current, normalise_tags(desired), purge)
+
+
+def apply_tag_plan(module, client, service, arn, plan):
+    """Write ``plan`` (removals first, then additions) outside check mode; fails the module on an API error."""
+    if not plan.changed or module.check_mode:
+        return plan
+    _read, write, delete = TAG_APIS[service]
+    try:
+        if plan.to_remove:
+            delete(client, arn, plan.to_remove)
+        if plan.to_set:
+            write(client, arn, plan.to_set)
+    except AWS_ERRORS as e:
+        module.fail_json_aws(e, msg=f"Couldn't tag {arn}")
+    return plan
+
+
 def reconcile_tags(module, client, service, arn, desired, purge, current=None):
     """Bring the tags of ``arn`` to ``desired`` (None: leave them alone) and return the TagPlan.
 
     ``current`` saves a read when the description already holds the tags. Writes happen only outside
     check mode and only when something differs: removals first, then additions.
     """
-    if desired is None:
-        return TagPlan({}, [], dict(current or {}))
-    if current is None:
-        current = get_tags(module, client, service, arn)
-    plan = plan_tags(current, normalise_tags(desired), purge)
-    if plan.changed and not module.check_mode:
-        _read, write, delete = TAG_APIS[service]
-        try:
-            if plan.to_remove:
-                delete(client, arn, plan.to_remove)
-            if plan.to_set:
-                write(client, arn, plan.to_set)
-        except AWS_ERRORS as e:
-            module.fail_json_aws(e, msg=f"Couldn't tag {arn}")
-    return plan
+    plan = read_tag_plan(module, client, service, arn, desired, purge, current=current)
+    return apply_tag_plan(module, client, service, arn, plan)
 
 
 def create_tags(service, tags):
