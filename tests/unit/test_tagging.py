@@ -47,3 +47,35 @@ def test_read_then_apply_later():
     assert not plan.changed
     tagging.apply_tag_plan(_Module(), client, "efs", "fs-1", plan)
     assert client.calls == []
+
+
+class _Recorder:
+    """Any client: records each call and answers reads with one tag under every result key."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, op):
+        def call(**kw):
+            self.calls.append((op, kw))
+            return {key: [{"Key": "a", "Value": "1"}] for key in ("Tags", "tags", "TagList")}
+        return call
+
+
+def test_each_key_value_api_uses_its_own_spelling():
+    spellings = {
+        "ecr": ("list_tags_for_resource", "tag_resource", "untag_resource", "resourceArn", "tags", "tagKeys"),
+        "cloudwatch": ("list_tags_for_resource", "tag_resource", "untag_resource", "ResourceARN", "Tags", "TagKeys"),
+        "elasticache": ("list_tags_for_resource", "add_tags_to_resource", "remove_tags_from_resource", "ResourceName", "Tags", "TagKeys"),
+        "efs": ("list_tags_for_resource", "tag_resource", "untag_resource", "ResourceId", "Tags", "TagKeys"),
+        "secretsmanager": ("describe_secret", "tag_resource", "untag_resource", "SecretId", "Tags", "TagKeys"),
+    }
+    for service, (read, write, delete, id_param, tags_param, keys_param) in spellings.items():
+        client = _Recorder()
+        plan = tagging.reconcile_tags(_Module(), client, service, "id-1", {"b": "2"}, True)
+        assert plan.after == {"b": "2"}, service
+        assert client.calls == [
+            (read, {"aws_retry": True, id_param: "id-1"}),
+            (delete, {"aws_retry": True, id_param: "id-1", keys_param: ["a"]}),
+            (write, {"aws_retry": True, id_param: "id-1", tags_param: [{"Key": "b", "Value": "2"}]}),
+        ], service
