@@ -37,7 +37,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from bench.proxy import CountingProxy
@@ -89,7 +89,7 @@ def run_baseline_phase(proxy, label, action, suffix, args, workdir) -> dict:
     pdd = workdir / "runner" / label.replace(":", "-").replace("#", "-")
     proxy.phase = label
     proc = subprocess.run([sys.executable, "-c", BASELINE_SCRIPT, action, suffix, str(pdd), json.dumps(args.tier_list),
-                           args.profile or ""], cwd=root, env=env, capture_output=True, text=True)
+                           args.profile or ""], cwd=root, env=env, capture_output=True, text=True, check=False)
     proxy.phase = "idle"
     calls = proxy.take(label).as_dict()
     line = next((x for x in proc.stdout.splitlines() if x.startswith("BASELINE-RESULT ")), None)
@@ -286,7 +286,7 @@ def render(report: dict) -> str:
         for key in ("stock:rerun", "tuned:rerun"):
             if key in ph:
                 r = ph[key]
-                add(f"| {key.split(':')[0]} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} |")
+                add(f"| {key.split(':', maxsplit=1)[0]} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} |")
         for r in variants:
             add(f"| {r['phase'].split(':')[0]} | {r['wall_seconds']:.1f} | {r['changed']} | {r['reads']} | {r['writes']} |")
         add("")
@@ -436,7 +436,8 @@ def targets_and_notes(report: dict) -> None:
     notes.append(
         "Fixed sleeps in amazon.aws 10.1 modules, paid on every create or change (not on a no-op re-run): "
         "ec2_vpc_route_table sleeps 5 s after any change to a table; ec2_security_group sleeps 3 s after creating a "
-        "group; ec2_vpc_subnet polls every 5 s; other waiters (NAT gateway, RDS, CloudFront, ...) sleep their boto3 waiter delay between polls. On the emulator, where resources "
+        "group; ec2_vpc_subnet polls every 5 s; other waiters (NAT gateway, RDS, CloudFront, ...) sleep their boto3 waiter "
+        "delay between polls. On the emulator, where resources "
         "are ready at once, these sleeps are most of a cold converge; changing them means changing upstream modules "
         "or the roles, which the bench does not do.")
     for r in report["phases"]:

@@ -193,7 +193,7 @@ class Chaos:
 
         os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{self.port}"
         sent = [p for op in ("CreateDBCluster", "ModifyDBCluster") for p in self.recorder.values(op, "MasterUserPassword")]
-        cluster_ids = [p.get("DBClusterIdentifier", "") for _, p in self.recorder.records]
+        cluster_ids = [p.get("DBClusterIdentifier", "") for _op, p in self.recorder.records]
         if not any(suffix in c for c in cluster_ids):
             return 0
         current = secret_password(suffix)

@@ -110,7 +110,7 @@ class FaultInjector:
             return None
         from bench.proxy import classify
 
-        service, op, _ = classify(method, path, headers, body)
+        service, op, _resource = classify(method, path, headers, body)
         with self.lock:
             self.calls += 1
             if self.random.random() >= self.rate:
@@ -154,7 +154,7 @@ class RequestRecorder:
     def __call__(self, method: str, path: str, headers, body: bytes, status: int) -> None:
         from bench.proxy import classify
 
-        _, op, _ = classify(method, path, headers, body)
+        _service, op, _resource = classify(method, path, headers, body)
         if op in self.ops and status < 400:
             with self.lock:
                 self.records.append((op, operation_params(path, headers, body)))

@@ -218,7 +218,7 @@ class LatencyModel:
     def _rewrite(self, k: Kind, data: bytes) -> bytes:
         now = self.clock()
         with self.lock:
-            if not any(key == k.key for key, _ in self.created):
+            if not any(key == k.key for key, _value in self.created):
                 return data
             text = data.strip()
             if text.startswith(b"{"):
@@ -327,7 +327,10 @@ def timeline_svg(spans: dict[str, list[float]], resources: list[dict], total: fl
     width = 900
     height = top + row * len(tiers) + 50
     end = max([total, critical] + [r["ready"] for r in resources] + [s[1] for s in spans.values()] + [1.0])
-    x = lambda t: left + (width - left - right) * t / end  # noqa: E731
+
+    def x(t):
+        return left + (width - left - right) * t / end
+
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<text x="{left}" y="20" font-size="14">{escape(title)}</text>']
     for i, tier in enumerate(tiers):

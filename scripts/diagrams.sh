@@ -12,7 +12,7 @@ python -m tierstack.emulator up >/dev/null
 
 profiles=${PROFILES:-}
 if [ -z "$profiles" ]; then
-  profiles=$(ls group_vars | sed -n 's/^profile_\([a-z0-9_]*\)\(\.yml\)\{0,1\}$/\1/p' | sort -u)
+  profiles=$(find group_vars -mindepth 1 -maxdepth 1 -name 'profile_*' -printf '%f\n' | sed -n 's/^profile_\([a-z0-9_]*\)\(\.yml\)\{0,1\}$/\1/p' | sort -u)
 fi
 
 for profile in $profiles; do

@@ -101,7 +101,7 @@ def write_readme(role: str, roles_dir: Path = ROLES_DIR) -> bool:
     if BEGIN not in text or END not in text:
         raise ValueError(f"{path} has no {BEGIN} ... {END} markers")
     head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    _table, tail = rest.split(END, 1)
     new = f"{head}{BEGIN}\n{readme_table(role, roles_dir)}\n{END}{tail}"
     if new != text:
         path.write_text(new, encoding="utf-8")

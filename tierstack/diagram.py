@@ -133,9 +133,11 @@ def to_dot(stack: live.Stack) -> str:
                    [db["DBClusterIdentifier"], db.get("DBClusterArn"), db.get("Endpoint"), db.get("ReaderEndpoint")], shape="cylinder", indent="      ")
             for m in members:
                 role = "writer" if m.get("IsClusterWriter") else "reader"
-                d.node(f"dbi:{m['DBInstanceIdentifier']}", f"{role}\n{m['DBInstanceIdentifier']}", "data", [m["DBInstanceIdentifier"]], shape="cylinder", indent="      ")
+                d.node(f"dbi:{m['DBInstanceIdentifier']}", f"{role}\n{m['DBInstanceIdentifier']}", "data", [m["DBInstanceIdentifier"]],
+                       shape="cylinder", indent="      ")
             if db.get("ReaderEndpoint"):
-                d.node(f"dbr:{db['DBClusterIdentifier']}", f"reader endpoint\n{db['ReaderEndpoint']}", "data", [db["ReaderEndpoint"]], shape="cylinder", indent="      ")
+                d.node(f"dbr:{db['DBClusterIdentifier']}", f"reader endpoint\n{db['ReaderEndpoint']}", "data", [db["ReaderEndpoint"]],
+                       shape="cylinder", indent="      ")
             d.lines.append("    }")
         for rg in stack.caches:
             primary = (rg.get("NodeGroups") or [{}])[0].get("PrimaryEndpoint", {}).get("Address", "")
@@ -143,7 +145,8 @@ def to_dot(stack: live.Stack) -> str:
             d.node(f"cache:{rg['ReplicationGroupId']}", f"ElastiCache {rg['ReplicationGroupId']}\n{len(rg.get('MemberClusters', []))} nodes", "data",
                    [rg["ReplicationGroupId"], rg.get("ARN"), primary, reader, *rg.get("MemberClusters", [])], shape="cylinder", indent="    ")
         for fs in stack.file_systems:
-            d.node(f"efs:{fs['FileSystemId']}", f"EFS {fs.get('Name') or ''}\n{fs['FileSystemId']}\n{len(fs.get('_mount_targets', []))} mount targets", "storage",
+            d.node(f"efs:{fs['FileSystemId']}",
+                   f"EFS {fs.get('Name') or ''}\n{fs['FileSystemId']}\n{len(fs.get('_mount_targets', []))} mount targets", "storage",
                    [fs["FileSystemId"], fs.get("FileSystemArn"), fs.get("Name")], shape="folder", indent="    ")
         for fn in stack.functions:
             d.node(f"fn:{fn['FunctionName']}", f"Lambda\n{fn['FunctionName']}", "compute", [fn["FunctionName"], fn.get("FunctionArn")], indent="    ")
@@ -153,7 +156,8 @@ def to_dot(stack: live.Stack) -> str:
         d.node(f"stream:{st['StreamName']}", f"Kinesis {st['StreamName']}\n{st.get('OpenShardCount', '?')} shards", "integration",
                [st["StreamName"], st.get("StreamARN")], shape="cds")
     for repo in stack.repositories:
-        d.node(f"ecr:{repo['repositoryName']}", f"ECR {repo['repositoryName']}", "compute", [repo["repositoryName"], repo.get("repositoryUri"), repo.get("repositoryArn")], shape="component")
+        d.node(f"ecr:{repo['repositoryName']}", f"ECR {repo['repositoryName']}", "compute",
+               [repo["repositoryName"], repo.get("repositoryUri"), repo.get("repositoryArn")], shape="component")
     for sec in stack.secrets:
         d.node(f"secret:{sec['Name']}", f"secret {sec['Name']}", "security", [sec["Name"], sec.get("ARN")], shape="component")
     if stack.alarms or stack.dashboards or stack.topics:
@@ -218,7 +222,8 @@ def to_dot(stack: live.Stack) -> str:
                 d.edge(f"svc:{svc['serviceArn']}", f"secret:{sec['Name']}", "reads", dashed=True)
     for db in stack.db_clusters:
         for m in db.get("DBClusterMembers", []):
-            d.edge(f"db:{db['DBClusterIdentifier']}" if m.get("IsClusterWriter") else f"dbr:{db['DBClusterIdentifier']}", f"dbi:{m['DBInstanceIdentifier']}", "")
+            source = f"db:{db['DBClusterIdentifier']}" if m.get("IsClusterWriter") else f"dbr:{db['DBClusterIdentifier']}"
+            d.edge(source, f"dbi:{m['DBInstanceIdentifier']}", "")
     for fn in stack.functions:
         for sec in stack.secrets:
             if sec.get("RotationLambdaARN") == fn.get("FunctionArn"):

@@ -76,7 +76,7 @@ def resources(suffix: str, region: str | None = None) -> dict[str, list[str]]:
 
     def ec2_kind(name, op, key, id_key, extra=None, keep=lambda r: True):
         @kind(name)
-        def _():
+        def _list():
             items = _pages(ec2, op, key, Filters=env_filter + (extra or []))
             # Filtered on the returned tags too: the emulator ignores some tag filters (docs/emulator-gaps.md).
             return [f"{_tags(i.get('Tags')).get('Name', '')}={i[id_key]}" for i in items
@@ -170,7 +170,7 @@ def resources(suffix: str, region: str | None = None) -> dict[str, list[str]]:
     def distributions():
         dists = cf.list_distributions().get("DistributionList", {}).get("Items", []) or []
         return [d["Id"] for d in dists if has(d.get("Comment", "")) or any(has(o.get("Id", "")) or has(o.get("DomainName", ""))
-                                                                          for o in d.get("Origins", {}).get("Items", []))]
+                                                                           for o in d.get("Origins", {}).get("Items", []))]
 
     kind("cloudfront:distribution")(distributions)
     kind("cloudfront:origin-access-control")(lambda: [o["Name"] for o in (cf.list_origin_access_controls().get(

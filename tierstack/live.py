@@ -69,7 +69,8 @@ class Stack:
     def empty(self) -> bool:
         return not any(
             getattr(self, k)
-            for k in ("vpc", "load_balancers", "clusters", "db_clusters", "caches", "file_systems", "streams", "distributions", "apis", "secrets", "repositories")
+            for k in ("vpc", "load_balancers", "clusters", "db_clusters", "caches", "file_systems", "streams", "distributions", "apis",
+                      "secrets", "repositories")
         )
 
 

@@ -35,7 +35,8 @@ def deployed_lines(stack: live.Stack) -> list[str]:
         azs = sorted({s["AvailabilityZone"] for s in stack.subnets})
         tiers = collections.Counter(live.tags(s.get("Tags")).get("Tier", "subnet") for s in stack.subnets)
         row("network", f"{stack.vpc['VpcId']} {stack.vpc['CidrBlock']}, {len(azs)} AZs, "
-            + ", ".join(f"{n} {t}" for t, n in sorted(tiers.items())) + f" subnets, {len(stack.nat_gateways)} NAT ({_count(stack.nat_gateways, 'State') or '-'})")
+            + ", ".join(f"{n} {t}" for t, n in sorted(tiers.items()))
+            + f" subnets, {len(stack.nat_gateways)} NAT ({_count(stack.nat_gateways, 'State') or '-'})")
     for lb in stack.load_balancers:
         row("ALB", f"{lb['LoadBalancerName']} {lb.get('State', {}).get('Code', '?')}  http://{lb['DNSName']}")
     if stack.target_groups:
@@ -79,7 +80,8 @@ def deployed_lines(stack: live.Stack) -> list[str]:
     if stack.alarms:
         states = collections.Counter(a.get("StateValue") for a in stack.alarms)
         firing = [a["AlarmName"] for a in stack.alarms if a.get("StateValue") == "ALARM"]
-        row("alarms", f"{len(stack.alarms)}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())) + (f"; firing: {', '.join(firing[:4])}" if firing else ""))
+        row("alarms", f"{len(stack.alarms)}: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+            + (f"; firing: {', '.join(firing[:4])}" if firing else ""))
     for what, err in sorted(stack.errors.items()):
         row("(unread)", f"{what}: {err[:90]}")
     return out
@@ -97,7 +99,12 @@ def drift_lines(result: api.RunResult) -> list[str]:
         mark = "FAILED" if t.failed else (f"{t.changed} would change" if t.changed else "in sync")
         parts.append(f"{t.role} {mark}")
     drifted = [t for t in last_play if t.changed and t.role != "outputs"]
-    head = "  no drift: a check-mode run would change nothing" if not drifted and result.ok else f"  {len(drifted)} tiers drifted" if drifted else "  check-mode run failed"
+    if drifted:
+        head = f"  {len(drifted)} tiers drifted"
+    elif result.ok:
+        head = "  no drift: a check-mode run would change nothing"
+    else:
+        head = "  check-mode run failed"
     lines = [head]
     line = "   "
     for p in parts:

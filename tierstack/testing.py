@@ -74,7 +74,7 @@ def run_playbook(playbook: str, extra_vars: dict, endpoint: str | None = None, c
     if check:
         cmd += ["--check", "--diff"]
     return subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=False, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=timeout)
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
 
 
 def assert_fails_before_any_api_call(result, *expected: str) -> None:

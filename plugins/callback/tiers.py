@@ -381,16 +381,16 @@ class CallbackModule(CallbackBase):
         key, label, estimate, is_tier = self._unit_of(task)
         if self._unit is None or self._unit.key != key:
             self._close_unit()
-            if True:  # a unit met again later gets a line of its own, so that the lines add up to the recap
-                role0 = self._outer_role(task)
-                multi = role0 is None or role0.get_name(include_role_fqcn=False) != key
-                # a tier: its count in the last run; a unit that spans roles (validate): summed per role below
-                total = None if multi else (self._history.get(self._playbook, key) if self._history else None)
-                unit = tp.Unit(key, label, total, rerun=is_tier)
-                unit.estimated = total is None
-                unit.roles_seen = set()
-                self._units.append(unit)
-                self._unit = unit
+            # a unit met again later gets a line of its own, so that the lines add up to the recap
+            role0 = self._outer_role(task)
+            multi = role0 is None or role0.get_name(include_role_fqcn=False) != key
+            # a tier: its count in the last run; a unit that spans roles (validate): summed per role below
+            total = None if multi else (self._history.get(self._playbook, key) if self._history else None)
+            unit = tp.Unit(key, label, total, rerun=is_tier)
+            unit.estimated = total is None
+            unit.roles_seen = set()
+            self._units.append(unit)
+            self._unit = unit
         unit = self._unit
         role = self._outer_role(task)
         role_name = role.get_name(include_role_fqcn=False) if role is not None and hasattr(role, "get_name") else ""

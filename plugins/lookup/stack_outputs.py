@@ -160,7 +160,7 @@ class LookupModule(AWSLookupBase):
                     found = read_record(client, root, suffix)
                     where = record_name(root, suffix)
                 else:
-                    found, _ = read_outputs(client, root, suffix)
+                    found, _source = read_outputs(client, root, suffix)
                     where = outputs_path(root, suffix) + "/"
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
                 message = f"Couldn't read stack {suffix} in region {self.region} from SSM Parameter Store: {e}"

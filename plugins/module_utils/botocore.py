@@ -9,19 +9,21 @@ Modelled on amazon.aws's ``module_utils/botocore.py`` (``paginated_query_with_re
 
 from __future__ import annotations
 
-try:
-    import botocore
-except ImportError:
-    pass  # the modules' AnsibleAWSModule reports a missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-AWS_ERRORS = ()
+
+class BotocoreMissing(Exception):
+    """Stands in for botocore's errors where botocore is missing: never raised (AnsibleAWSModule fails first)."""
+
+
 try:
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:
-    pass
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+
+    AWS_ERRORS = (ClientError, BotoCoreError)
+except ImportError:
+    AWS_ERRORS = (BotocoreMissing,)
 
 
 def paginate(client, operation, retry_decorator=None, **params):

@@ -59,6 +59,22 @@ def _list(tags):
     return ansible_dict_to_boto3_tag_list(tags)
 
 
+def _key_value_api(id_param, read="list_tags_for_resource", result="Tags", tag="tag_resource", untag="untag_resource",
+                   tags_param="Tags", keys_param="TagKeys"):
+    """(read, write, delete) for an API that takes tags as a list of Key/Value and the resource as ``id_param``."""
+
+    def read_tags(c, arn):
+        return boto3_tag_list_to_ansible_dict(getattr(c, read)(aws_retry=True, **{id_param: arn}).get(result, []))
+
+    def write_tags(c, arn, tags):
+        return getattr(c, tag)(aws_retry=True, **{id_param: arn, tags_param: _list(tags)})
+
+    def delete_tags(c, arn, keys):
+        return getattr(c, untag)(aws_retry=True, **{id_param: arn, keys_param: keys})
+
+    return read_tags, write_tags, delete_tags
+
+
 # service: (read(client, arn) -> dict, write(client, arn, to_set), delete(client, arn, keys))
 TAG_APIS = {
     "elbv2": (
@@ -75,16 +91,8 @@ TAG_APIS = {
         lambda c, arn, tags: c.tag_resource(aws_retry=True, Resource=arn, Tags={"Items": _list(tags)}),
         lambda c, arn, keys: c.untag_resource(aws_retry=True, Resource=arn, TagKeys={"Items": keys}),
     ),
-    "cloudwatch": (
-        lambda c, arn: boto3_tag_list_to_ansible_dict(c.list_tags_for_resource(aws_retry=True, ResourceARN=arn).get("Tags", [])),
-        lambda c, arn, tags: c.tag_resource(aws_retry=True, ResourceARN=arn, Tags=_list(tags)),
-        lambda c, arn, keys: c.untag_resource(aws_retry=True, ResourceARN=arn, TagKeys=keys),
-    ),
-    "ecr": (
-        lambda c, arn: boto3_tag_list_to_ansible_dict(c.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags", [])),
-        lambda c, arn, tags: c.tag_resource(aws_retry=True, resourceArn=arn, tags=_list(tags)),
-        lambda c, arn, keys: c.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=keys),
-    ),
+    "cloudwatch": _key_value_api("ResourceARN"),
+    "ecr": _key_value_api("resourceArn", result="tags", tags_param="tags", keys_param="tagKeys"),
     "ecs": (
         lambda c, arn: ecs_tags_to_dict(c.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags")),
         lambda c, arn, tags: c.tag_resource(aws_retry=True, resourceArn=arn, tags=dict_to_ecs_tags(tags)),
@@ -100,6 +108,10 @@ TAG_APIS = {
         lambda c, arn, tags: c.tag_resource(aws_retry=True, Resource=arn, Tags=tags),
         lambda c, arn, keys: c.untag_resource(aws_retry=True, Resource=arn, TagKeys=keys),
     ),
+    "elasticache": _key_value_api("ResourceName", result="TagList", tag="add_tags_to_resource", untag="remove_tags_from_resource"),
+    # EFS takes the file system's or access point's id where the others take an ARN.
+    "efs": _key_value_api("ResourceId"),
+    "secretsmanager": _key_value_api("SecretId", read="describe_secret"),
 }
 
 
@@ -111,27 +123,41 @@ def get_tags(module, client, service, arn):
         module.fail_json_aws(e, msg=f"Couldn't list the tags of {arn}")
 
 
+def read_tag_plan(module, client, service, arn, desired, purge, current=None):
+    """The TagPlan that takes the tags of ``arn`` to ``desired`` (None: leave them alone), without writing.
+
+    ``current`` saves a read when the description already holds the tags.
+    """
+    if desired is None:
+        return TagPlan({}, [], dict(current or {}))
+    if current is None:
+        current = get_tags(module, client, service, arn)
+    return plan_tags(current, normalise_tags(desired), purge)
+
+
+def apply_tag_plan(module, client, service, arn, plan):
+    """Write ``plan`` (removals first, then additions) outside check mode; fails the module on an API error."""
+    if not plan.changed or module.check_mode:
+        return plan
+    _read, write, delete = TAG_APIS[service]
+    try:
+        if plan.to_remove:
+            delete(client, arn, plan.to_remove)
+        if plan.to_set:
+            write(client, arn, plan.to_set)
+    except AWS_ERRORS as e:
+        module.fail_json_aws(e, msg=f"Couldn't tag {arn}")
+    return plan
+
+
 def reconcile_tags(module, client, service, arn, desired, purge, current=None):
     """Bring the tags of ``arn`` to ``desired`` (None: leave them alone) and return the TagPlan.
 
     ``current`` saves a read when the description already holds the tags. Writes happen only outside
     check mode and only when something differs: removals first, then additions.
     """
-    if desired is None:
-        return TagPlan({}, [], dict(current or {}))
-    if current is None:
-        current = get_tags(module, client, service, arn)
-    plan = plan_tags(current, normalise_tags(desired), purge)
-    if plan.changed and not module.check_mode:
-        _read, write, delete = TAG_APIS[service]
-        try:
-            if plan.to_remove:
-                delete(client, arn, plan.to_remove)
-            if plan.to_set:
-                write(client, arn, plan.to_set)
-        except AWS_ERRORS as e:
-            module.fail_json_aws(e, msg=f"Couldn't tag {arn}")
-    return plan
+    plan = read_tag_plan(module, client, service, arn, desired, purge, current=current)
+    return apply_tag_plan(module, client, service, arn, plan)
 
 
 def create_tags(service, tags):

@@ -13,7 +13,8 @@ description:
   - Creates or deletes an access point of an EFS file system (a root directory (created with an owner and
     permissions) and the POSIX user every request through it acts as).
   - AWS cannot change an access point's path or user; when they differ, the module replaces the access point
-    (a new id and ARN). Tags are reconciled in place.
+    (a new id and ARN). Tags are reconciled in place. The Name tag is always O(name); without O(tags) the
+    other tags are left alone.
 options:
   file_system_id:
     description: The file system.
@@ -51,14 +52,6 @@ options:
     description: Octal mode of the root directory when EFS creates it, for example C(0750).
     type: str
     default: "0750"
-  tags:
-    description: Tags of the access point (Name is set to O(name)).
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags that are not in O(tags).
-    type: bool
-    default: true
   state:
     description: V(present) or V(absent).
     type: str
@@ -67,6 +60,7 @@ options:
 author:
   - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -96,17 +90,16 @@ access_point_arn:
 import time
 import uuid
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
 
 def find(client, fs_id, name):
@@ -154,8 +147,7 @@ def main():
             owner_uid=dict(type="int", default=1000),
             owner_gid=dict(type="int", default=1000),
             permissions=dict(type="str", default="0750"),
-            tags=dict(type="dict", default={}, aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         supports_check_mode=True,
@@ -175,9 +167,15 @@ def main():
                              diff={"before": {"exists": bool(point)}, "after": {"exists": False}})
 
         wanted = shape(p["path"], p["posix_user"], p["owner_uid"], p["owner_gid"], p["permissions"])
-        wanted_tags = dict({k: str(v) for k, v in (p["tags"] or {}).items()}, Name=name)
+        # The Name tag is always the name (it finds the access point); without tags the others are left alone.
+        wanted_tags = None if p["tags"] is None else dict(normalise_tags(p["tags"]), Name=name)
         before = dict(described_shape(point), tags=boto3_tag_list_to_ansible_dict(point.get("Tags", []))) if point else {}
-        after = dict(wanted, tags=wanted_tags)
+        if wanted_tags is not None:
+            after = dict(wanted, tags=wanted_tags)
+        elif point:
+            after = dict(wanted, tags=before["tags"])  # left alone, also by a replacement
+        else:
+            after = dict(wanted, tags={"Name": name})
         changed = False
         if point and described_shape(point) != wanted:
             changed = True
@@ -193,22 +191,16 @@ def main():
             changed = True
             if module.check_mode:
                 module.exit_json(changed=True, access_point_id="", access_point_arn="", diff={"before": before, "after": after})
-            kwargs = dict(ClientToken=str(uuid.uuid4()), FileSystemId=fs_id, Tags=ansible_dict_to_boto3_tag_list(wanted_tags),
+            kwargs = dict(ClientToken=str(uuid.uuid4()), FileSystemId=fs_id, Tags=create_tags("efs", after["tags"]),
                           RootDirectory={"Path": p["path"], "CreationInfo": wanted["CreationInfo"]})
             if "PosixUser" in wanted:
                 kwargs["PosixUser"] = wanted["PosixUser"]
             point = client.create_access_point(aws_retry=True, **kwargs)
         else:
-            current_tags = before["tags"]
-            to_set, to_remove = compare_aws_tags(current_tags, wanted_tags, purge_tags=p["purge_tags"])
-            if to_set or to_remove:
-                changed = True
-                if not module.check_mode:
-                    if to_remove:
-                        client.untag_resource(aws_retry=True, ResourceId=point["AccessPointId"], TagKeys=to_remove)
-                    if to_set:
-                        client.tag_resource(aws_retry=True, ResourceId=point["AccessPointId"], Tags=ansible_dict_to_boto3_tag_list(to_set))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            tag_plan = reconcile_tags(module, client, "efs", point["AccessPointId"], wanted_tags, p["purge_tags"], current=before["tags"])
+            changed |= tag_plan.changed
+            after["tags"] = tag_plan.after
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't manage EFS access point {name} of {fs_id}")
     module.exit_json(changed=changed, access_point_id=point["AccessPointId"], access_point_arn=point["AccessPointArn"],
                      diff={"before": before, "after": after})

@@ -14,6 +14,7 @@ description:
     performance and throughput modes, the lifecycle policy (transition to Infrequent Access), an optional
     file system policy, a mount target in each of O(subnet_ids) with O(security_group_ids), and tags.
   - Tags are read with ListTagsForResource; C(community.aws.efs) calls the deprecated DescribeTags instead.
+    The Name tag is always O(name); without O(tags) the other tags are left alone.
   - With O(state=absent) the file system's access points and mount targets are deleted first, then the
     file system itself.
 options:
@@ -69,14 +70,6 @@ options:
     type: list
     elements: str
     default: []
-  tags:
-    description: Tags of the file system (Name is set to O(name)).
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags that are not in O(tags).
-    type: bool
-    default: true
   wait_timeout:
     description: Seconds to wait for the file system and its mount targets.
     type: int
@@ -89,6 +82,7 @@ options:
 author:
   - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -124,20 +118,19 @@ mount_targets:
 import json
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
 
 def find(client, token):
@@ -215,8 +208,7 @@ def main():
             secure_transport_only=dict(type="bool", default=True),
             subnet_ids=dict(type="list", elements="str", default=[]),
             security_group_ids=dict(type="list", elements="str", default=[]),
-            tags=dict(type="dict", default={}, aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             wait_timeout=dict(type="int", default=600),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
@@ -236,19 +228,21 @@ def main():
                              file_system_arn=(fs or {}).get("FileSystemArn", ""),
                              diff={"before": {"exists": bool(fs)}, "after": {"exists": False}})
 
-        wanted_tags = dict({k: str(v) for k, v in (p["tags"] or {}).items()}, Name=name)
+        # The Name tag is always the name; without tags the others are left alone (None).
+        wanted_tags = None if p["tags"] is None else dict(normalise_tags(p["tags"]), Name=name)
         wanted_lifecycle = lifecycle_policies(p["transition_to_ia"], p["transition_to_primary_storage_class"])
         wanted_subnets = sorted(set(p["subnet_ids"]))
         before, after = {}, {
             "throughput_mode": p["throughput_mode"], "lifecycle_policies": wanted_lifecycle,
-            "secure_transport_only": p["secure_transport_only"], "mount_target_subnets": wanted_subnets, "tags": wanted_tags,
+            "secure_transport_only": p["secure_transport_only"], "mount_target_subnets": wanted_subnets,
+            "tags": dict(wanted_tags or {}, Name=name),
         }
         if fs is None:
             changed = True
             if module.check_mode:
                 module.exit_json(changed=True, file_system_id="", file_system_arn="", diff={"before": {}, "after": after})
             kwargs = dict(CreationToken=name, Encrypted=p["encrypted"], PerformanceMode=p["performance_mode"],
-                          ThroughputMode=p["throughput_mode"], Tags=ansible_dict_to_boto3_tag_list(wanted_tags))
+                          ThroughputMode=p["throughput_mode"], Tags=create_tags("efs", after["tags"]))
             if p["kms_key_id"]:
                 kwargs["KmsKeyId"] = p["kms_key_id"]
             if p["throughput_mode"] == "provisioned":
@@ -257,7 +251,7 @@ def main():
             fs_id = fs["FileSystemId"]
             wait_until(module, f"file system {fs_id} to be available",
                        lambda: client.describe_file_systems(aws_retry=True, FileSystemId=fs_id)["FileSystems"][0]["LifeCycleState"] == "available")
-            current_lifecycle, current_policy, current_tags, targets = [], {}, wanted_tags, []
+            current_lifecycle, current_policy, targets = [], {}, []
         else:
             fs_id = fs["FileSystemId"]
             if bool(fs.get("Encrypted")) != p["encrypted"]:
@@ -267,11 +261,12 @@ def main():
                 current_policy = json.loads(client.describe_file_system_policy(aws_retry=True, FileSystemId=fs_id)["Policy"])
             except is_boto3_error_code("PolicyNotFound"):
                 current_policy = {}
-            current_tags = boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(aws_retry=True, ResourceId=fs_id).get("Tags", []))
             targets = mount_targets(client, fs_id)
             before = {
                 "throughput_mode": fs.get("ThroughputMode"), "lifecycle_policies": current_lifecycle,
-                "secure_transport_only": current_policy == secure_transport_policy(fs["FileSystemArn"]), "mount_target_subnets": sorted(t["SubnetId"] for t in targets), "tags": current_tags,
+                "secure_transport_only": current_policy == secure_transport_policy(fs["FileSystemArn"]),
+                "mount_target_subnets": sorted(t["SubnetId"] for t in targets),
+                "tags": get_tags(module, client, "efs", fs_id),
             }
             if fs.get("ThroughputMode") != p["throughput_mode"] or (
                     p["throughput_mode"] == "provisioned"
@@ -300,15 +295,10 @@ def main():
             if not module.check_mode:
                 client.delete_file_system_policy(aws_retry=True, FileSystemId=fs_id)
 
-        if fs.get("CreationToken") and current_tags is not wanted_tags:
-            to_set, to_remove = compare_aws_tags(current_tags, wanted_tags, purge_tags=p["purge_tags"])
-            if to_set or to_remove:
-                changed = True
-                if not module.check_mode:
-                    if to_remove:
-                        client.untag_resource(aws_retry=True, ResourceId=fs_id, TagKeys=to_remove)
-                    if to_set:
-                        client.tag_resource(aws_retry=True, ResourceId=fs_id, Tags=ansible_dict_to_boto3_tag_list(to_set))
+        if before:  # an existing file system (a new one was created with its tags)
+            tag_plan = reconcile_tags(module, client, "efs", fs_id, wanted_tags, p["purge_tags"], current=before["tags"])
+            changed |= tag_plan.changed
+            after["tags"] = tag_plan.after
 
         wanted_groups = sorted(set(p["security_group_ids"]))
         by_subnet = {t["SubnetId"]: t for t in targets}
@@ -336,7 +326,7 @@ def main():
             wait_until(module, f"the mount targets of {fs_id}", lambda: sorted(
                 t["SubnetId"] for t in mount_targets(client, fs_id) if t["LifeCycleState"] == "available") == wanted_subnets)
             targets = mount_targets(client, fs_id)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't manage EFS file system {name}")
     module.exit_json(changed=changed, file_system_id=fs_id, file_system_arn=fs.get("FileSystemArn", ""),
                      mount_targets=[camel_dict_to_snake_dict(t) for t in targets],

@@ -17,6 +17,7 @@ description:
   - Settings AWS cannot change on an existing group (subnet group, port, encryption at rest, transit
     encryption) make the module fail with a message rather than silently differ.
   - community.aws has no module for replication groups (C(community.aws.elasticache) manages single cache clusters).
+  - Without O(tags) the group's tags are left alone.
 options:
   replication_group_id:
     description: Identifier of the group (1 to 40 lowercase letters, digits and hyphens).
@@ -87,7 +88,6 @@ options:
   auth_token_json_key:
     description: Key of the token when the secret's value is a JSON object; the whole value otherwise.
     type: str
-    no_log: false
   snapshot_retention_limit:
     description: Days automatic snapshots are kept (0 turns them off).
     type: int
@@ -96,14 +96,6 @@ options:
     description: Daily snapshot window (UTC, C(hh24:mi-hh24:mi)); AWS picks one when empty.
     type: str
     default: ""
-  tags:
-    description: Tags of the group.
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags that are not in O(tags).
-    type: bool
-    default: true
   wait:
     description: Wait until the group is available (or deleted).
     type: bool
@@ -120,6 +112,7 @@ options:
 author:
   - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -177,9 +170,13 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import apply_tag_plan
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import read_tag_plan
 
 AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, botocore.exceptions.WaiterError) \
     if "botocore" in globals() else ()
@@ -277,8 +274,7 @@ def main():
             auth_token_json_key=dict(type="str", no_log=False),
             snapshot_retention_limit=dict(type="int", default=7),
             snapshot_window=dict(type="str", default=""),
-            tags=dict(type="dict", default={}, aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=3600),
             state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -312,10 +308,10 @@ def main():
             module.exit_json(changed=bool(current), arn=(current or {}).get("ARN", ""),
                              diff={"before": {"exists": bool(current)}, "after": {"exists": False}})
 
-        wanted_tags = {k: str(v) for k, v in (p["tags"] or {}).items()}
+        wanted_tags = normalise_tags(p["tags"])
         if current is None:
             after = wanted_state(p, {})
-            after.update(num_cache_clusters=p["num_cache_clusters"], tags=wanted_tags)
+            after.update(num_cache_clusters=p["num_cache_clusters"], tags=wanted_tags or {})
             if module.check_mode:
                 module.exit_json(changed=True, arn="", diff={"before": {}, "after": after})
             kwargs = dict(
@@ -324,9 +320,10 @@ def main():
                 AutomaticFailoverEnabled=p["automatic_failover"], MultiAZEnabled=p["multi_az"],
                 CacheSubnetGroupName=p["cache_subnet_group"], Port=p["port"],
                 AtRestEncryptionEnabled=p["at_rest_encryption"], TransitEncryptionEnabled=p["transit_encryption"],
-                SnapshotRetentionLimit=p["snapshot_retention_limit"], Tags=ansible_dict_to_boto3_tag_list(wanted_tags),
+                SnapshotRetentionLimit=p["snapshot_retention_limit"],
             )
-            for key, value in (("EngineVersion", p["engine_version"]), ("KmsKeyId", p["kms_key_id"]),
+            for key, value in (("Tags", create_tags("elasticache", wanted_tags)),
+                               ("EngineVersion", p["engine_version"]), ("KmsKeyId", p["kms_key_id"]),
                                ("SnapshotWindow", p["snapshot_window"]),
                                ("PreferredCacheClusterAZs", p["preferred_cache_cluster_azs"]),
                                ("SecurityGroupIds", p["security_group_ids"])):
@@ -365,12 +362,11 @@ def main():
                 pass
         before["num_cache_clusters"] = len(members)
         after["num_cache_clusters"] = p["num_cache_clusters"]
-        tags = boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(aws_retry=True, ResourceName=current["ARN"]).get("TagList", []))
-        to_set, to_remove = compare_aws_tags(tags, wanted_tags, purge_tags=p["purge_tags"])
-        before["tags"] = tags
-        after["tags"] = {k: v for k, v in tags.items() if k not in to_remove}
-        after["tags"].update(to_set)
-        changed = bool(update or to_set or to_remove or before["num_cache_clusters"] != after["num_cache_clusters"])
+        # Without tags the group's tags are left alone (and not read).
+        before["tags"] = {} if wanted_tags is None else get_tags(module, client, "elasticache", current["ARN"])
+        tag_plan = read_tag_plan(module, client, "elasticache", current["ARN"], wanted_tags, p["purge_tags"], current=before["tags"])
+        after["tags"] = tag_plan.after
+        changed = bool(update or tag_plan.changed or before["num_cache_clusters"] != after["num_cache_clusters"])
         if changed and not module.check_mode:
             if update:
                 client.modify_replication_group(aws_retry=True, ReplicationGroupId=group_id, ApplyImmediately=True, **update)
@@ -383,10 +379,7 @@ def main():
                 client.decrease_replica_count(aws_retry=True, ReplicationGroupId=group_id, ApplyImmediately=True,
                                               NewReplicaCount=after["num_cache_clusters"] - 1)
                 wait_for(module, client, "replication_group_available", group_id)
-            if to_remove:
-                client.remove_tags_from_resource(aws_retry=True, ResourceName=current["ARN"], TagKeys=to_remove)
-            if to_set:
-                client.add_tags_to_resource(aws_retry=True, ResourceName=current["ARN"], Tags=ansible_dict_to_boto3_tag_list(to_set))
+            apply_tag_plan(module, client, "elasticache", current["ARN"], tag_plan)
             current = describe(client, group_id)
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't manage replication group {group_id}")

@@ -12,7 +12,7 @@ version_added: 1.1.0
 description:
   - Creates, updates or deletes an ElastiCache cache subnet group and reconciles its tags.
   - C(community.aws.elasticache_subnet_group) has no tags option; this module tags the group like every
-    other resource of the stack.
+    other resource of the stack. Without O(tags) the group's tags are left alone.
 options:
   name:
     description: Name of the cache subnet group (lowercase; AWS stores it lowercased).
@@ -27,14 +27,6 @@ options:
     type: list
     elements: str
     default: []
-  tags:
-    description: Tags of the group.
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags that are not in O(tags).
-    type: bool
-    default: true
   state:
     description: V(present) or V(absent).
     type: str
@@ -43,6 +35,7 @@ options:
 author:
   - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -65,19 +58,18 @@ cache_subnet_group:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
 
 
 def describe(client, name):
@@ -87,28 +79,13 @@ def describe(client, name):
         return None
 
 
-def reconcile_tags(module, client, arn, wanted, purge):
-    """Bring the tags of an ElastiCache resource to wanted; return (changed, before, after)."""
-    current = boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(aws_retry=True, ResourceName=arn).get("TagList", []))
-    to_set, to_remove = compare_aws_tags(current, wanted, purge_tags=purge)
-    if not module.check_mode:
-        if to_remove:
-            client.remove_tags_from_resource(aws_retry=True, ResourceName=arn, TagKeys=to_remove)
-        if to_set:
-            client.add_tags_to_resource(aws_retry=True, ResourceName=arn, Tags=ansible_dict_to_boto3_tag_list(to_set))
-    after = {k: v for k, v in current.items() if k not in to_remove}
-    after.update(to_set)
-    return bool(to_set or to_remove), current, after
-
-
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             description=dict(type="str", default=""),
             subnet_ids=dict(type="list", elements="str", default=[]),
-            tags=dict(type="dict", default={}, aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         required_if=[("state", "present", ["subnet_ids"])],
@@ -125,18 +102,18 @@ def main():
             module.exit_json(changed=bool(current), cache_subnet_group={},
                              diff={"before": {"exists": bool(current)}, "after": {"exists": False}})
 
-        wanted_tags = {k: str(v) for k, v in (p["tags"] or {}).items()}
+        wanted_tags = normalise_tags(p["tags"])
         wanted_subnets = sorted(set(p["subnet_ids"]))
         if current is None:
             if not module.check_mode:
-                client.create_cache_subnet_group(
-                    aws_retry=True, CacheSubnetGroupName=name, CacheSubnetGroupDescription=p["description"],
-                    SubnetIds=wanted_subnets, Tags=ansible_dict_to_boto3_tag_list(wanted_tags),
-                )
+                kwargs = dict(CacheSubnetGroupName=name, CacheSubnetGroupDescription=p["description"], SubnetIds=wanted_subnets)
+                if wanted_tags:
+                    kwargs["Tags"] = create_tags("elasticache", wanted_tags)
+                client.create_cache_subnet_group(aws_retry=True, **kwargs)
                 current = describe(client, name)
             module.exit_json(changed=True, cache_subnet_group=camel_dict_to_snake_dict(current or {}),
                              diff={"before": {}, "after": {"description": p["description"], "subnet_ids": wanted_subnets,
-                                                           "tags": wanted_tags}})
+                                                           "tags": wanted_tags or {}}})
 
         current_subnets = sorted(s["SubnetIdentifier"] for s in current.get("Subnets", []))
         before = {"description": current.get("CacheSubnetGroupDescription", ""), "subnet_ids": current_subnets}
@@ -145,10 +122,13 @@ def main():
         if changed and not module.check_mode:
             client.modify_cache_subnet_group(aws_retry=True, CacheSubnetGroupName=name,
                                              CacheSubnetGroupDescription=p["description"], SubnetIds=wanted_subnets)
-        tags_changed, before["tags"], after["tags"] = reconcile_tags(module, client, current["ARN"], wanted_tags, p["purge_tags"])
+        # Without tags the group's tags are left alone (and not read).
+        before["tags"] = {} if wanted_tags is None else get_tags(module, client, "elasticache", current["ARN"])
+        tag_plan = reconcile_tags(module, client, "elasticache", current["ARN"], wanted_tags, p["purge_tags"], current=before["tags"])
+        tags_changed, after["tags"] = tag_plan.changed, tag_plan.after
         if changed and not module.check_mode:
             current = describe(client, name)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't manage cache subnet group {name}")
     module.exit_json(changed=changed or tags_changed, cache_subnet_group=camel_dict_to_snake_dict(current),
                      diff={"before": before, "after": after})

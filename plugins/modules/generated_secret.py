@@ -14,7 +14,7 @@ description:
     when the secret is created, and never afterwards. The value never passes through Ansible's variables,
     results or logs, and is never written to a file.
   - On later runs only the description, KMS key and tags are reconciled; the value is left alone
-    (rotate it with Secrets Manager itself).
+    (rotate it with Secrets Manager itself). Without O(tags) the secret's tags are left alone.
   - With O(state=absent) the secret is deleted without a recovery window.
 options:
   name:
@@ -44,14 +44,6 @@ options:
       - When set, the secret's value is a JSON object with the generated value under this key, so that ECS can inject it
         by JSON key; otherwise the value is the generated string itself.
     type: str
-  tags:
-    description: Tags of the secret.
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags that are not in O(tags).
-    type: bool
-    default: true
   state:
     description: V(present) creates the secret if missing, V(absent) deletes it at once.
     type: str
@@ -60,6 +52,7 @@ options:
 author:
   - tierstack maintainers (@tierstack)
 extends_documentation_fragment:
+  - amazon.aws.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -92,17 +85,17 @@ created:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import apply_tag_plan
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.tagging import read_tag_plan
 
 
 def describe(client, name):
@@ -128,8 +121,7 @@ def main():
             length=dict(type="int", default=32),
             exclude_punctuation=dict(type="bool", default=True),
             json_key=dict(type="str", no_log=False),
-            tags=dict(type="dict", default={}, aliases=["resource_tags"]),
-            purge_tags=dict(type="bool", default=True),
+            **TAG_ARGUMENT_SPEC,
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
         supports_check_mode=True,
@@ -139,7 +131,7 @@ def main():
     name = p["name"]
     try:
         current = describe(client, name)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=f"Couldn't describe secret {name}")
 
     if current and current.get("DeletedDate"):
@@ -149,12 +141,12 @@ def main():
         if current and not module.check_mode:
             try:
                 client.delete_secret(aws_retry=True, SecretId=name, ForceDeleteWithoutRecovery=True)
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            except AWS_ERRORS as e:
                 module.fail_json_aws(e, msg=f"Couldn't delete secret {name}")
         module.exit_json(changed=bool(current), arn=(current or {}).get("ARN", ""), name=name, created=False,
                          diff={"before": {"exists": bool(current)}, "after": {"exists": False}})
 
-    wanted_tags = {k: str(v) for k, v in (p["tags"] or {}).items()}
+    wanted_tags = normalise_tags(p["tags"])
     if current is None:
         arn = ""
         if not module.check_mode:
@@ -162,17 +154,18 @@ def main():
                 generated = client.get_random_password(
                     aws_retry=True, PasswordLength=p["length"], ExcludePunctuation=p["exclude_punctuation"]
                 )["RandomPassword"]
-                kwargs = dict(Name=name, Description=p["description"], SecretString=secret_value(generated, p["json_key"]),
-                              Tags=ansible_dict_to_boto3_tag_list(wanted_tags))
+                kwargs = dict(Name=name, Description=p["description"], SecretString=secret_value(generated, p["json_key"]))
                 del generated
+                if wanted_tags:
+                    kwargs["Tags"] = create_tags("secretsmanager", wanted_tags)
                 if p["kms_key_id"]:
                     kwargs["KmsKeyId"] = p["kms_key_id"]
                 arn = client.create_secret(aws_retry=True, **kwargs)["ARN"]
                 del kwargs
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            except AWS_ERRORS as e:
                 module.fail_json_aws(e, msg=f"Couldn't create secret {name}")
         module.exit_json(changed=True, arn=arn, name=name, created=True,
-                         diff={"before": {"exists": False}, "after": {"exists": True, "tags": wanted_tags}})
+                         diff={"before": {"exists": False}, "after": {"exists": True, "tags": wanted_tags or {}}})
 
     arn = current["ARN"]
     changed = False
@@ -180,20 +173,15 @@ def main():
     if (current.get("Description") or "") != p["description"]:
         update["Description"] = p["description"]
     current_tags = boto3_tag_list_to_ansible_dict(current.get("Tags", []))
-    to_set, to_remove = compare_aws_tags(current_tags, wanted_tags, purge_tags=p["purge_tags"])
-    changed = bool(update or to_set or to_remove)
-    if changed and not module.check_mode:
+    tag_plan = read_tag_plan(module, client, "secretsmanager", arn, wanted_tags, p["purge_tags"], current=current_tags)
+    changed = bool(update or tag_plan.changed)
+    if update and not module.check_mode:
         try:
-            if update:
-                client.update_secret(aws_retry=True, SecretId=arn, **update)
-            if to_remove:
-                client.untag_resource(aws_retry=True, SecretId=arn, TagKeys=to_remove)
-            if to_set:
-                client.tag_resource(aws_retry=True, SecretId=arn, Tags=ansible_dict_to_boto3_tag_list(to_set))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            client.update_secret(aws_retry=True, SecretId=arn, **update)
+        except AWS_ERRORS as e:
             module.fail_json_aws(e, msg=f"Couldn't update secret {name}")
-    after_tags = {k: v for k, v in current_tags.items() if k not in to_remove}
-    after_tags.update(to_set)
+    apply_tag_plan(module, client, "secretsmanager", arn, tag_plan)
+    after_tags = tag_plan.after
     module.exit_json(
         changed=changed, arn=arn, name=name, created=False,
         diff={"before": {"description": current.get("Description") or "", "tags": current_tags},

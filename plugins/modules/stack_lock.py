@@ -136,6 +136,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 
 from ansible_collections.tierstack.aws.plugins.module_utils.botocore import AWS_ERRORS
 
+
 def now_utc():
     return datetime.datetime.now(datetime.timezone.utc)
 

@@ -59,7 +59,7 @@ def duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def bar(done: int, total: int | None, width: int = 20) -> str:
+def progress_bar(done: int, total: int | None, width: int = 20) -> str:
     """A progress bar of ``done`` out of ``total`` (``total`` unknown: a bar of dots)."""
     if not total:
         return "." * width
@@ -106,7 +106,7 @@ class Unit:
         counts = paint(f"{self.changed} changed", "yellow" if self.changed else None, colour)
         if self.failed:
             counts += ", " + paint(f"{self.failed} failed", "red", colour)
-        return f"{mark} {self.label:<{label_width}} [{bar(self.done, shown_total)}] {count} {counts:<10}  {when}"
+        return f"{mark} {self.label:<{label_width}} [{progress_bar(self.done, shown_total)}] {count} {counts:<10}  {when}"
 
 
 def fit(text: str, columns: int) -> str:
@@ -128,7 +128,7 @@ def key_outputs(outputs: dict, limit: int = 24) -> list[tuple[str, str]]:
 def table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
     if not rows:
         return []
-    width = max(len(k) for k, _ in rows)
+    width = max(len(k) for k, _value in rows)
     return [f"{indent}{k:<{width}}  {v}" for k, v in rows]
 
 

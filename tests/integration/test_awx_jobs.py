@@ -37,7 +37,7 @@ class _AwxLoader(yaml.SafeLoader):
 _AwxLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
 # The inventory source AWX uses for the emulator (awx/group_vars/all/controller.yml).
 INVENTORY = next(i["source_path"] for i in yaml.load((REPO_ROOT / "awx" / "group_vars" / "all" / "controller.yml").read_text(),
-                                                      Loader=_AwxLoader)["tierstack_awx_inventories"] if "emulator" in i["name"])
+                                                     Loader=_AwxLoader)["tierstack_awx_inventories"] if "emulator" in i["name"])
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_pat
     outputs = state.outputs(suffix, REGION)
 
     # Deploy: converges the profile's tiers, nothing to change in the account.
-    runner, _ = run_job("tierstack deploy", tmp_path, endpoint, suffix=suffix)
+    runner, _job = run_job("tierstack deploy", tmp_path, endpoint, suffix=suffix)
     assert sum((runner.stats.get("changed") or {}).values()) <= 2  # only the checkout's own flat-outputs.json
     assert state.outputs(suffix, REGION) == outputs
 
@@ -148,7 +148,10 @@ def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_pat
     before = secrets.describe_secret(SecretId=outputs["DBSecretArn"])["VersionIdsToStages"]
     run_job("tierstack rotate now", tmp_path, endpoint, suffix=suffix)
     after = secrets.describe_secret(SecretId=outputs["DBSecretArn"])["VersionIdsToStages"]
-    current = lambda stages: next(v for v, s in stages.items() if "AWSCURRENT" in s)  # noqa: E731
+
+    def current(stages):
+        return next(v for v, s in stages.items() if "AWSCURRENT" in s)
+
     assert current(after) != current(before)
 
     run_job("tierstack teardown", tmp_path, endpoint, suffix=suffix)

@@ -33,7 +33,8 @@ CASES = {
         {"tierstack_services": [SERVICES[0], dict(SERVICES[1], cpu=512, memory=8192)]},
         ["Service backend: cpu 512 with memory 8192 MiB"],
     ),
-    "min above max tasks": ({"ecs_fargate_min_tasks": 5, "ecs_fargate_max_tasks": 3}, ["0 <= min_tasks <= desired_count <= max_tasks", "got min 5, desired 2, max 3"]),
+    "min above max tasks": ({"ecs_fargate_min_tasks": 5, "ecs_fargate_max_tasks": 3},
+                            ["0 <= min_tasks <= desired_count <= max_tasks", "got min 5, desired 2, max 3"]),
     "desired below min": ({"ecs_fargate_min_tasks": 3}, ["got min 3, desired 2, max 10"]),
     "capacity weight out of range": (
         {"ecs_fargate_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 2000}]},

@@ -42,7 +42,7 @@ def recording_proxy():
 
 
 def test_the_cluster_gets_the_password_of_the_secret_a_killed_run_left(recording_proxy):
-    left_behind = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    left_behind = "".join(secrets.choice(string.ascii_letters + string.digits) for _i in range(32))
     client("secretsmanager").create_secret(
         Name=f"db-credentials-{SUFFIX}",
         SecretString=json.dumps({"engine": "postgres", "host": "", "port": 5432, "username": "dbadmin",

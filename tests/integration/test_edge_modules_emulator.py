@@ -222,10 +222,16 @@ def test_alarm_set_purges_only_its_own_stale_alarms(play):
                 "Dimensions": {"ClusterName": "c", "ServiceName": "s"}, "Statistic": "Average", "Period": 60,
                 "EvaluationPeriods": 2, "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold"}
 
+    def alb_metric(metric_id, metric_name):
+        return {"Id": metric_id, "ReturnData": False, "MetricStat": {
+            "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric_name,
+                       "Dimensions": [{"Name": "LoadBalancer", "Value": "app/x/1"}]},
+            "Period": 60, "Stat": "Sum"}}
+
     math = {"AlarmName": prefix + "rate", "EvaluationPeriods": 3, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold",
             "Metrics": [{"Id": "rate", "Expression": "100 * FILL(e, 0) / r", "ReturnData": True},
-                        {"Id": "e", "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "HTTPCode_ELB_5XX_Count", "Dimensions": [{"Name": "LoadBalancer", "Value": "app/x/1"}]}, "Period": 60, "Stat": "Sum"}},
-                        {"Id": "r", "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount", "Dimensions": [{"Name": "LoadBalancer", "Value": "app/x/1"}]}, "Period": 60, "Stat": "Sum"}}]}
+                        alb_metric("e", "HTTPCode_ELB_5XX_Count"),
+                        alb_metric("r", "RequestCount")]}
 
     def task(alarms, env, state="present"):
         return {"tierstack.aws.cloudwatch_alarm_set": {"alarms": alarms, "purge_prefix": prefix, "owner_tags": {"Environment": env},
@@ -261,7 +267,7 @@ def test_log_retention_is_enforced_by_prefix_and_suffix(play):
         logs.create_log_group(logGroupName=name)
     logs.put_retention_policy(logGroupName=mine[0], retentionInDays=7)
     task = {"tierstack.aws.cloudwatchlogs_retention": {"prefixes": ["/ecs/", "/aws/lambda/"], "name_regex": f"-{sfx}(/|$)",
-                                                         "retention_days": 30}}
+                                                       "retention_days": 30}}
     (planned,) = play([task], check=True)
     assert sorted(planned["changed_log_groups"]) == sorted(mine)
     assert logs.describe_log_groups(logGroupNamePrefix=mine[0])["logGroups"][0]["retentionInDays"] == 7

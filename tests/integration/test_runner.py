@@ -102,7 +102,8 @@ def test_the_outputs_match_the_emulator(stack):
 
 def test_the_cli_prints_the_outputs(stack):
     proc = subprocess.run(  # noqa: S603 - fixed argv
-        [sys.executable, "-m", "tierstack", "outputs", stack["suffix"]], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tierstack", "outputs", stack["suffix"]], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     rows = dict(line.split(None, 1) for line in proc.stdout.splitlines()[2:] if len(line.split(None, 1)) == 2)
@@ -123,7 +124,7 @@ def test_the_diagram_names_every_resource_of_the_outputs(stack, tmp_path):
         pytest.fail("graphviz's dot is missing: run scripts/ensure_graphviz.sh")
     proc = subprocess.run(  # noqa: S603 - fixed argv
         [sys.executable, "-m", "tierstack", "diagram", stack["suffix"], "--region", REGION, "-o", str(tmp_path / "stack")],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     svg = html.unescape((tmp_path / "stack.svg").read_text())

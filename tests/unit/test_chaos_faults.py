@@ -34,7 +34,7 @@ def test_protocol_detection():
 def test_the_injector_keeps_its_rate_and_spares_the_emulator_api():
     inj = FaultInjector(rate=0.3, seed=1)
     headers = {"X-Amz-Target": "AmazonSSM.GetParameter", "Authorization": AUTH.format("ssm")}
-    faults = [inj.decide("POST", "/", headers, b"{}") for _ in range(2000)]
+    faults = [inj.decide("POST", "/", headers, b"{}") for _i in range(2000)]
     share = sum(f is not None for f in faults) / len(faults)
     assert 0.26 < share < 0.34
     assert {f.kind for f in faults if f} == {"throttle", "500", "503", "lost"}

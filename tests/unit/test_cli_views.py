@@ -83,7 +83,8 @@ def test_dot_draws_every_resource_and_the_traffic_path():
     def node(text):
         return next(k for k, v in ids.items() if text in v.split("tooltip=")[0])
 
-    for a, b in (("CloudFront", "ALB alb-dev1"), ("ALB alb-dev1", "web-blue-dev1"), ("web-blue-dev1", "service web-dev1"), ("service web-dev1", "writer endpoint")):
+    for a, b in (("CloudFront", "ALB alb-dev1"), ("ALB alb-dev1", "web-blue-dev1"), ("web-blue-dev1", "service web-dev1"),
+                 ("service web-dev1", "writer endpoint")):
         assert f"{node(a)} -> {node(b)}" in edges, (a, b)
 
 

@@ -30,7 +30,8 @@ def test_plain_and_weighted_forwards_compare_equal():
 
 
 def test_api_action_round_trips():
-    want = alb_listener.desired_action({"type": "forward", "target_groups": [{"target_group_arn": GREEN, "weight": 0}, {"target_group_arn": BLUE, "weight": 100}]})
+    want = alb_listener.desired_action({"type": "forward", "target_groups": [{"target_group_arn": GREEN, "weight": 0},
+                                                                             {"target_group_arn": BLUE, "weight": 100}]})
     assert alb_listener.canonical_action(alb_listener.api_action(want)) == want
     redirect = alb_listener.desired_action({"type": "redirect"})
     assert redirect == {"type": "redirect", "redirect_protocol": "HTTPS", "redirect_port": "443", "status_code": "HTTP_301"}
@@ -38,7 +39,8 @@ def test_api_action_round_trips():
 
 
 def test_keep_weights_only_for_the_same_target_groups():
-    want = alb_listener.desired_action({"type": "forward", "target_groups": [{"target_group_arn": BLUE, "weight": 100}, {"target_group_arn": GREEN, "weight": 0}]})
+    want = alb_listener.desired_action({"type": "forward", "target_groups": [{"target_group_arn": BLUE, "weight": 100},
+                                                                             {"target_group_arn": GREEN, "weight": 0}]})
     current = alb_listener.canonical_action(_weighted(90, 10))
     assert alb_listener.keep_current_weights(want, current) == current
     other = alb_listener.canonical_action({"Type": "forward", "TargetGroupArn": "arn:other"})
@@ -55,7 +57,7 @@ WANT = [{"priority": 10, "path_patterns": ["/api/*"], "target_groups": [{"target
 
 
 def test_plan_rules_creates_missing_and_leaves_matching_alone():
-    create, modify, delete, _ = alb_listener.plan_rules([], WANT, True, True)
+    create, modify, delete, _final = alb_listener.plan_rules([], WANT, True, True)
     assert [r["priority"] for r in create] == [10] and not modify and not delete
     current = [_rule(10, ["/api/*"], _weighted(100, 0)), {"RuleArn": "d", "Priority": "default", "IsDefault": True, "Actions": []}]
     create, modify, delete, final = alb_listener.plan_rules(current, WANT, True, True)
@@ -66,10 +68,10 @@ def test_plan_rules_creates_missing_and_leaves_matching_alone():
 def test_plan_rules_keeps_a_traffic_switch_but_fixes_paths():
     current = [_rule(10, ["/api/*"], _weighted(80, 20))]
     assert alb_listener.plan_rules(current, WANT, True, True)[:3] == ([], [], [])
-    _, modify, _, _ = alb_listener.plan_rules(current, WANT, True, False)
+    _create, modify, _delete, _final = alb_listener.plan_rules(current, WANT, True, False)
     assert len(modify) == 1  # without keep_weights the weights are reset
     moved = [_rule(10, ["/v1/*"], _weighted(80, 20))]
-    _, modify, _, _ = alb_listener.plan_rules(moved, WANT, True, True)
+    _create, modify, _delete, _final = alb_listener.plan_rules(moved, WANT, True, True)
     assert modify[0]["path_patterns"] == ["/api/*"] and modify[0]["action"]["target_groups"][0]["weight"] in (80, 20)
 
 
@@ -125,7 +127,8 @@ def test_same_service_has_no_difference():
 
 @pytest.mark.parametrize("over, key", [
     ({"taskDefinition": "arn:aws:ecs:r:1:task-definition/backend-x:2"}, "task_definition"),
-    ({"deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 200, "deploymentCircuitBreaker": {"enable": True, "rollback": False}}}, "deployment"),
+    ({"deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 200,
+                                  "deploymentCircuitBreaker": {"enable": True, "rollback": False}}}, "deployment"),
     ({"healthCheckGracePeriodSeconds": 0}, "health_check_grace_period"),
     ({"capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}, "capacity_provider_strategy"),
     ({"propagateTags": "NONE"}, "propagate_tags"),
@@ -155,7 +158,8 @@ def test_settings_the_endpoint_does_not_describe_are_not_compared():
 
 def test_cluster_view_and_strategy_normalisation():
     view = fargate_cluster.cluster_view({"settings": [{"name": "containerInsights", "value": "enabled"}], "capacityProviders": ["FARGATE_SPOT", "FARGATE"],
-                                         "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 70}, {"capacityProvider": "FARGATE", "weight": 30, "base": 1}],
+                                         "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 70},
+                                                                             {"capacityProvider": "FARGATE", "weight": 30, "base": 1}],
                                          "tags": [{"key": "a", "value": "b"}]})
     assert view["container_insights"] == "enabled" and view["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
     assert view["default_capacity_provider_strategy"] == fargate_cluster.normalise_strategy(

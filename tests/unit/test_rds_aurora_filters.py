@@ -66,7 +66,7 @@ def test_ssm_parameter_path():
     with pytest.raises(AnsibleFilterError, match="reserved"):
         ssm_parameter_path("dev1", "/aws")
     with pytest.raises(AnsibleFilterError, match="too long or too deep"):
-        ssm_parameter_path("dev1", "/" + "/".join("l" for _ in range(15)))
+        ssm_parameter_path("dev1", "/" + "/".join("l" for _i in range(15)))
 
 
 @pytest.mark.parametrize("value,ok", [(0, True), (0.5, True), ("1", True), (1.5, True), (256, True),

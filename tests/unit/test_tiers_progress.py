@@ -49,10 +49,10 @@ def test_duration(seconds, text):
 
 
 def test_bar_fills_in_proportion_and_caps():
-    assert tp.bar(0, 10, 10) == ".........."
-    assert tp.bar(5, 10, 10) == "#####....."
-    assert tp.bar(12, 10, 10) == "##########"
-    assert tp.bar(3, None, 4) == "...."
+    assert tp.progress_bar(0, 10, 10) == ".........."
+    assert tp.progress_bar(5, 10, 10) == "#####....."
+    assert tp.progress_bar(12, 10, 10) == "##########"
+    assert tp.progress_bar(3, None, 4) == "...."
 
 
 def test_unit_line_running_finished_failed_and_plain():
@@ -115,7 +115,8 @@ def test_count_tasks_follows_blocks_and_state_includes(tmp_path):
         "- name: more\n  ansible.builtin.include_tasks: \"extra_{{ mode }}.yml\"\n"
     )
     (tasks / "extra_a.yml").write_text("- name: x\n  ansible.builtin.debug: {}\n")
-    (tasks / "extra_b.yml").write_text("- name: x\n  ansible.builtin.debug: {}\n- name: y\n  ansible.builtin.debug: {}\n- name: z\n  ansible.builtin.debug: {}\n")
+    (tasks / "extra_b.yml").write_text("- name: x\n  ansible.builtin.debug: {}\n- name: y\n  ansible.builtin.debug: {}\n"
+                                       "- name: z\n  ansible.builtin.debug: {}\n")
     (tasks / "absent.yml").write_text("- name: gone\n  ansible.builtin.debug: {}\n")
     role = str(tmp_path / "role")
     assert tp.role_task_count(role, "main", "present") == 1 + 4 + 2  # validate, present (block + rescue), avg(extra)

@@ -98,7 +98,8 @@ def test_services_run_two_fargate_tasks_in_private_subnets_behind_blue(aws, outp
     assert set(net["subnets"]) == set(outputs["PrivateSubnetIds"].split(","))
     assert net["securityGroups"] == [outputs["AppSecurityGroupId"]]
     assert net["assignPublicIp"] == "DISABLED"
-    assert svc["loadBalancers"] == [{"targetGroupArn": outputs[f"{service.capitalize()}BlueTargetGroupArn"], "containerName": service, "containerPort": SERVICES[service]}]
+    assert svc["loadBalancers"] == [{"targetGroupArn": outputs[f"{service.capitalize()}BlueTargetGroupArn"],
+                                     "containerName": service, "containerPort": SERVICES[service]}]
     assert {t["key"]: t["value"] for t in svc["tags"]}["Environment"] == SUFFIX
     task = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
     assert task["requiresCompatibilities"] == ["FARGATE"] and task["networkMode"] == "awsvpc"
@@ -146,7 +147,8 @@ def test_scaling_is_2_to_10_with_cpu_target_tracking_and_a_step_scale_in_below_3
     aas = aws("application-autoscaling")
     [target] = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource])["ScalableTargets"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 10)
-    policies = {p["PolicyType"]: p for p in aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource)["ScalingPolicies"] if p["ResourceId"] == resource}
+    policies = {p["PolicyType"]: p for p in aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=resource)["ScalingPolicies"]
+                if p["ResourceId"] == resource}
     tracking = policies["TargetTrackingScaling"]["TargetTrackingScalingPolicyConfiguration"]
     assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == "ECSServiceAverageCPUUtilization"
     assert tracking["TargetValue"] == 70.0 and tracking["DisableScaleIn"] is True

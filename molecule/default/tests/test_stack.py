@@ -65,14 +65,14 @@ def _resource_tags(outputs):
     """The tags of one main resource of each tier, read through each service's own API."""
     c = testing.client
     yield "vpc", testing.tags_of(c("ec2").describe_vpcs(VpcIds=[outputs["VpcId"]])["Vpcs"][0])
-    cluster = next(x for x in c("rds").describe_db_clusters()["DBClusters"] if x["Endpoint"] == outputs["RDSClusterEndpoint"])
+    cluster = [x for x in c("rds").describe_db_clusters()["DBClusters"] if x["Endpoint"] == outputs["RDSClusterEndpoint"]][0]
     yield "rds cluster", _kv(cluster["TagList"])
     yield "db secret", _kv(c("secretsmanager").describe_secret(SecretId=outputs["DBSecretArn"])["Tags"])
-    repo_arn = next(r["repositoryArn"] for r in c("ecr").describe_repositories()["repositories"]
-                    if r["repositoryUri"] == outputs["BackendRepoURI"])
+    repo_arn = [r["repositoryArn"] for r in c("ecr").describe_repositories()["repositories"]
+                if r["repositoryUri"] == outputs["BackendRepoURI"]][0]
     yield "ecr repository", _kv(c("ecr").list_tags_for_resource(resourceArn=repo_arn)["tags"])
-    lb_arn = next(lb["LoadBalancerArn"] for lb in c("elbv2").describe_load_balancers()["LoadBalancers"]
-                  if lb["DNSName"] == outputs["ALBDNSName"])
+    lb_arn = [lb["LoadBalancerArn"] for lb in c("elbv2").describe_load_balancers()["LoadBalancers"]
+              if lb["DNSName"] == outputs["ALBDNSName"]][0]
     yield "alb", _kv(c("elbv2").describe_tags(ResourceArns=[lb_arn])["TagDescriptions"][0]["Tags"])
     ecs = c("ecs").describe_clusters(clusters=[outputs["ECSClusterName"]], include=["TAGS"])["clusters"][0]
     yield "ecs cluster", _kv(ecs["tags"], "key", "value")

@@ -46,7 +46,7 @@ def _distribution(aws, outputs):
 
 
 def test_distribution_origin_is_the_alb_with_origin_shield(aws, outputs):
-    _, cfg = _distribution(aws, outputs)
+    _cf, cfg = _distribution(aws, outputs)
     assert cfg["Enabled"] is True
     assert cfg["Comment"] == f"tierstack {SUFFIX}"
     origin = cfg["Origins"]["Items"][0]
@@ -56,7 +56,7 @@ def test_distribution_origin_is_the_alb_with_origin_shield(aws, outputs):
 
 
 def test_distribution_behaviours(aws, outputs):
-    _, cfg = _distribution(aws, outputs)
+    _cf, cfg = _distribution(aws, outputs)
     default = cfg["DefaultCacheBehavior"]
     assert default["ViewerProtocolPolicy"] == "redirect-to-https"
     assert default["CachePolicyId"] == CACHING_DISABLED
@@ -70,7 +70,7 @@ def test_distribution_behaviours(aws, outputs):
 
 
 def test_distribution_error_pages_and_price_class(aws, outputs):
-    _, cfg = _distribution(aws, outputs)
+    _cf, cfg = _distribution(aws, outputs)
     errors = {e["ErrorCode"]: e for e in cfg["CustomErrorResponses"]["Items"]}
     assert set(errors) == {403, 404, 500, 502, 503, 504}
     assert errors[404]["ResponsePagePath"] == "/errors/404.html"
@@ -80,7 +80,7 @@ def test_distribution_error_pages_and_price_class(aws, outputs):
 
 
 def test_distribution_tags(aws, outputs):
-    cf, _ = _distribution(aws, outputs)
+    cf, _cfg = _distribution(aws, outputs)
     arn = cf.get_distribution(Id=outputs["CloudFrontDistributionId"])["Distribution"]["ARN"]
     tags = {t["Key"]: t["Value"] for t in cf.list_tags_for_resource(Resource=arn)["Tags"]["Items"]}
     assert _has_tags(tags)

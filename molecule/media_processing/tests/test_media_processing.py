@@ -80,7 +80,7 @@ def test_media_service_size_count_and_private_placement(aws, outputs):
 
 
 def test_media_service_mounts_the_access_point_with_iam_and_tls(aws, outputs):
-    _, task = _media_service(aws, outputs)
+    _service, task = _media_service(aws, outputs)
     volumes = {v["name"]: v for v in task.get("volumes", [])}
     efs = volumes["media"]["efsVolumeConfiguration"]
     assert efs["fileSystemId"] == outputs["EfsFileSystemId"]
@@ -105,12 +105,12 @@ def _as_list(value):
 
 
 def test_media_task_role_efs_client_and_kinesis_scoped(aws, outputs):
-    _, task = _media_service(aws, outputs)
+    _service, task = _media_service(aws, outputs)
     statements = _statements(aws("iam"), task["taskRoleArn"])
     efs = [s for s in statements if any(a.startswith("elasticfilesystem:") for a in _as_list(s["Action"]))]
     assert efs and all(_as_list(s["Resource"]) == [outputs["EfsFileSystemArn"]] for s in efs)
     assert {a for s in efs for a in _as_list(s["Action"])} <= {"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
-                                                                 "elasticfilesystem:ClientRootAccess"}
+                                                               "elasticfilesystem:ClientRootAccess"}
     kinesis = [s for s in statements if any(a.startswith("kinesis:") for a in _as_list(s["Action"]))]
     assert len(kinesis) == 1
     assert sorted(_as_list(kinesis[0]["Action"])) == ["kinesis:DescribeStream", "kinesis:PutRecord", "kinesis:PutRecords"]
@@ -118,7 +118,7 @@ def test_media_task_role_efs_client_and_kinesis_scoped(aws, outputs):
 
 
 def test_media_service_reads_only_the_secrets_it_names(aws, outputs):
-    _, task = _media_service(aws, outputs)
+    _service, task = _media_service(aws, outputs)
     [container] = [c for c in task["containerDefinitions"] if c["name"] == "media"]
     secrets = {s["name"]: s["valueFrom"] for s in container.get("secrets", [])}
     assert secrets["REDIS_AUTH_TOKEN"] == outputs["RedisAuthSecretArn"]

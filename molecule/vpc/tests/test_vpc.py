@@ -82,7 +82,8 @@ def test_each_private_subnet_routes_to_the_nat_gateway_of_its_az(ec2, outputs):
     nats = ec2.describe_nat_gateways(NatGatewayIds=outputs["NatGatewayIds"].split(","))["NatGateways"]
     assert len(nats) == 3
     assert all(n["State"] == "available" for n in nats)
-    subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(SubnetIds=outputs["PublicSubnetIds"].split(",") + outputs["PrivateSubnetIds"].split(","))["Subnets"]}
+    subnet_ids = outputs["PublicSubnetIds"].split(",") + outputs["PrivateSubnetIds"].split(",")
+    subnets = {s["SubnetId"]: s for s in ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]}
     nat_az = {n["NatGatewayId"]: subnets[n["SubnetId"]]["AvailabilityZone"] for n in nats}
     assert {n["SubnetId"] for n in nats} == set(outputs["PublicSubnetIds"].split(","))
     for subnet in outputs["PrivateSubnetIds"].split(","):
