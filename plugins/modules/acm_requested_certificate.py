@@ -135,7 +135,8 @@ def ensure_present(module, client):
         stale = [c for c in certs if c is not current and not c.get("InUseBy")]
         changed = bool(stale) or current is None
         if module.check_mode:
-            result = {"changed": changed, "validation_records": [], "status": current["Status"] if current else "PENDING_VALIDATION"}
+            result = {"changed": changed, "validation_records": validation_records(current) if current else [],
+                      "status": current["Status"] if current else "PENDING_VALIDATION"}
             if current:
                 result["certificate_arn"] = current["CertificateArn"]
             module.exit_json(**result)

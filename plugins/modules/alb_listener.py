@@ -435,7 +435,7 @@ def main():
             default_action=dict(
                 type="dict",
                 options=dict(
-                    type=dict(type="str", choices=["forward", "redirect"], required=True),
+                    type=dict(type="str", choices=["forward", "redirect", "fixed-response"], required=True),
                     target_groups=target_groups,
                     redirect_protocol=dict(type="str", default="HTTPS"),
                     redirect_port=dict(type="str", default="443"),

@@ -46,3 +46,23 @@ def test_priority_clashes():
 
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {"waf_rules", "priority_clashes"}
+
+
+# ---- acm_requested_certificate's pure helpers ---------------------------------------------------
+
+from ansible_collections.tierstack.aws.plugins.modules import acm_requested_certificate as acm  # noqa: E402
+
+
+def test_certificate_names_compare_in_canonical_order():
+    cert = {"DomainName": "api.example.com", "SubjectAlternativeNames": ["www.example.com", "api.example.com", "a.example.com"]}
+    assert acm.certificate_names(cert) == ["api.example.com", "a.example.com", "www.example.com"]
+    assert acm.wanted_names("api.example.com", ["www.example.com", "a.example.com", "api.example.com"]) == acm.certificate_names(cert)
+    assert acm.wanted_names("api.example.com", []) == ["api.example.com"]
+
+
+def test_validation_records_are_read_from_the_description():
+    cert = {"DomainValidationOptions": [
+        {"DomainName": "api.example.com", "ResourceRecord": {"Name": "_x.api.example.com.", "Type": "CNAME", "Value": "_y.acm-validations.aws."}},
+        {"DomainName": "pending.example.com"}]}
+    assert acm.validation_records(cert) == [
+        {"domain_name": "api.example.com", "name": "_x.api.example.com.", "type": "CNAME", "value": "_y.acm-validations.aws."}]
