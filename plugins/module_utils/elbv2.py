@@ -34,7 +34,20 @@ def canonical_action(action):
             "redirect_port": str(cfg.get("Port", "#{port}")),
             "status_code": cfg.get("StatusCode"),
         }
+    if action["Type"] == "fixed-response":
+        cfg = action.get("FixedResponseConfig", {})
+        return fixed_response(cfg.get("StatusCode"), cfg.get("ContentType"), cfg.get("MessageBody"))
     return {"type": action["Type"], "raw": action}
+
+
+def fixed_response(status_code, content_type=None, message_body=None):
+    """The canonical fixed response (an absent content type or body reads as empty)."""
+    return {
+        "type": "fixed-response",
+        "status_code": str(status_code),
+        "content_type": content_type or "",
+        "message_body": message_body or "",
+    }
 
 
 def desired_action(spec):
@@ -46,6 +59,9 @@ def desired_action(spec):
                 {"target_group_arn": g["target_group_arn"], "weight": int(g.get("weight", 1))} for g in spec["target_groups"]
             ),
         }
+    if spec["type"] == "fixed-response":
+        cfg = spec.get("fixed_response") or {}
+        return fixed_response(cfg.get("status_code"), cfg.get("content_type"), cfg.get("message_body"))
     return {
         "type": "redirect",
         "redirect_protocol": spec.get("redirect_protocol") or "HTTPS",
@@ -69,6 +85,13 @@ def api_action(canonical):
                 "TargetGroupStickinessConfig": {"Enabled": False},
             },
         }
+    if canonical["type"] == "fixed-response":
+        cfg = {"StatusCode": canonical["status_code"]}
+        if canonical["content_type"]:
+            cfg["ContentType"] = canonical["content_type"]
+        if canonical["message_body"]:
+            cfg["MessageBody"] = canonical["message_body"]
+        return {"Type": "fixed-response", "FixedResponseConfig": cfg}
     return {
         "Type": "redirect",
         "RedirectConfig": {
@@ -80,6 +103,13 @@ def api_action(canonical):
             "StatusCode": canonical["status_code"],
         },
     }
+
+
+def rule_action(spec):
+    """The canonical action of a module rule spec: its fixed response, else a weighted forward."""
+    if spec.get("fixed_response"):
+        return desired_action({"type": "fixed-response", "fixed_response": spec["fixed_response"]})
+    return desired_action({"type": "forward", "target_groups": spec["target_groups"]})
 
 
 def forward_weights(actions):

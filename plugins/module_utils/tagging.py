@@ -103,6 +103,11 @@ TAG_APIS = {
         lambda c, arn, tags: c.tag_resource(aws_retry=True, resourceArn=arn, tags=tags),
         lambda c, arn, keys: c.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=keys),
     ),
+    "acm": (
+        lambda c, arn: boto3_tag_list_to_ansible_dict(c.list_tags_for_certificate(aws_retry=True, CertificateArn=arn).get("Tags", [])),
+        lambda c, arn, tags: c.add_tags_to_certificate(aws_retry=True, CertificateArn=arn, Tags=_list(tags)),
+        lambda c, arn, keys: c.remove_tags_from_certificate(aws_retry=True, CertificateArn=arn, Tags=[{"Key": k} for k in keys]),
+    ),
     "lambda": (
         lambda c, arn: dict(c.list_tags(aws_retry=True, Resource=arn).get("Tags") or {}),
         lambda c, arn, tags: c.tag_resource(aws_retry=True, Resource=arn, Tags=tags),

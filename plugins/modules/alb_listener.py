@@ -44,9 +44,9 @@ options:
     type: dict
     suboptions:
       type:
-        description: V(forward) (weighted) or V(redirect).
+        description: V(forward) (weighted), V(redirect) or V(fixed-response).
         type: str
-        choices: [forward, redirect]
+        choices: [forward, redirect, fixed-response]
         required: true
       target_groups:
         description: For V(forward), the target groups and their weights (0 to 999).
@@ -74,8 +74,27 @@ options:
         type: str
         choices: [HTTP_301, HTTP_302]
         default: HTTP_301
+      fixed_response:
+        description: For V(fixed-response), the response the load balancer returns itself.
+        type: dict
+        suboptions:
+          status_code:
+            description: HTTP status of the response (2XX, 4XX or 5XX).
+            type: str
+            required: true
+          content_type:
+            description: Content type of the body.
+            type: str
+            choices: [text/plain, text/css, text/html, application/javascript, application/json]
+            default: text/plain
+          message_body:
+            description: Body of the response (at most 1024 characters).
+            type: str
+            default: ""
   rules:
-    description: Path-pattern rules, each forwarding to weighted target groups. A rule is identified by its priority.
+    description:
+      - Path-pattern rules, each forwarding to weighted target groups or answering with a fixed response.
+        A rule is identified by its priority.
     type: list
     elements: dict
     default: []
@@ -90,10 +109,9 @@ options:
         elements: str
         required: true
       target_groups:
-        description: Target groups and weights to forward to.
+        description: Target groups and weights to forward to (exactly one of O(rules[].target_groups) and O(rules[].fixed_response)).
         type: list
         elements: dict
-        required: true
         suboptions:
           target_group_arn:
             description: ARN of the target group.
@@ -103,6 +121,23 @@ options:
             description: Relative weight.
             type: int
             default: 1
+      fixed_response:
+        description: The response the load balancer returns itself for these paths.
+        type: dict
+        suboptions:
+          status_code:
+            description: HTTP status of the response (2XX, 4XX or 5XX).
+            type: str
+            required: true
+          content_type:
+            description: Content type of the body.
+            type: str
+            choices: [text/plain, text/css, text/html, application/javascript, application/json]
+            default: text/plain
+          message_body:
+            description: Body of the response (at most 1024 characters).
+            type: str
+            default: ""
   purge_rules:
     description: Delete rules of the listener whose priority is not in O(rules).
     type: bool
@@ -147,6 +182,21 @@ EXAMPLES = r"""
     tags:
       Environment: dev1
 
+- name: HTTP listener answering 404 itself, with /api/* and /health to the API
+  tierstack.aws.alb_listener:
+    load_balancer_arn: "{{ alb.load_balancer_arn }}"
+    port: 80
+    default_action:
+      type: fixed-response
+      fixed_response: {status_code: "404", content_type: text/plain, message_body: Not Found}
+    rules:
+      - priority: 10
+        path_patterns: ["/api/*"]
+        target_groups: [{target_group_arn: "{{ api_blue }}", weight: 100}]
+      - priority: 20
+        path_patterns: ["/health"]
+        target_groups: [{target_group_arn: "{{ api_blue }}", weight: 100}]
+
 - name: Redirect HTTP to HTTPS
   tierstack.aws.alb_listener:
     load_balancer_arn: "{{ alb.load_balancer_arn }}"
@@ -183,6 +233,7 @@ from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import desired
 from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import is_default_rule
 from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import keep_current_weights
 from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import path_conditions
+from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import rule_action
 from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import rule_paths
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_ARGUMENT_SPEC
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
@@ -215,7 +266,7 @@ def plan_rules(current_rules, wanted_rules, purge, keep_weights):
         want = {
             "priority": prio,
             "path_patterns": sorted(spec["path_patterns"]),
-            "action": desired_action({"type": "forward", "target_groups": spec["target_groups"]}),
+            "action": rule_action(spec),
         }
         have = current.get(prio)
         if have is None:
@@ -362,6 +413,18 @@ def main():
         elements="dict",
         options=dict(target_group_arn=dict(type="str", required=True), weight=dict(type="int", default=1)),
     )
+    fixed_response = dict(
+        type="dict",
+        options=dict(
+            status_code=dict(type="str", required=True),
+            content_type=dict(
+                type="str",
+                choices=["text/plain", "text/css", "text/html", "application/javascript", "application/json"],
+                default="text/plain",
+            ),
+            message_body=dict(type="str", default=""),
+        ),
+    )
     module = AnsibleAWSModule(
         argument_spec=dict(
             load_balancer_arn=dict(type="str", required=True),
@@ -372,13 +435,14 @@ def main():
             default_action=dict(
                 type="dict",
                 options=dict(
-                    type=dict(type="str", choices=["forward", "redirect"], required=True),
+                    type=dict(type="str", choices=["forward", "redirect", "fixed-response"], required=True),
                     target_groups=target_groups,
                     redirect_protocol=dict(type="str", default="HTTPS"),
                     redirect_port=dict(type="str", default="443"),
                     status_code=dict(type="str", choices=["HTTP_301", "HTTP_302"], default="HTTP_301"),
+                    fixed_response=fixed_response,
                 ),
-                required_if=[("type", "forward", ["target_groups"])],
+                required_if=[("type", "forward", ["target_groups"]), ("type", "fixed-response", ["fixed_response"])],
             ),
             rules=dict(
                 type="list",
@@ -387,8 +451,11 @@ def main():
                 options=dict(
                     priority=dict(type="int", required=True),
                     path_patterns=dict(type="list", elements="str", required=True),
-                    target_groups=dict(target_groups, required=True),
+                    target_groups=target_groups,
+                    fixed_response=fixed_response,
                 ),
+                mutually_exclusive=[("target_groups", "fixed_response")],
+                required_one_of=[("target_groups", "fixed_response")],
             ),
             purge_rules=dict(type="bool", default=True),
             keep_weights=dict(type="bool", default=False),

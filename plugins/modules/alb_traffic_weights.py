@@ -10,9 +10,9 @@ module: alb_traffic_weights
 short_description: Shift the weighted forward of a blue/green pair of target groups on an ALB listener
 version_added: 1.0.0
 description:
-  - Finds the route of an Application Load Balancer listener (a path rule, or the default action) that
-    forwards to exactly a blue and a green target group, and sets their weights to
-    C(100 - green_weight) and C(green_weight).
+  - Finds the routes of an Application Load Balancer listener (path rules, and the default action) that
+    forward to exactly a blue and a green target group, and sets their weights to
+    C(100 - green_weight) and C(green_weight) in each of them (a service may have several path rules).
   - Only the weights change; the rule's conditions, the other rules and the listener's settings are left alone.
   - The module does not look at target health; the calling playbook checks it first (see playbooks/switch_traffic.yml).
 options:
@@ -54,6 +54,11 @@ rule_arn:
   description: ARN of the rule that carries the route (the listener's default rule when I(is_default)).
   returned: always
   type: str
+rule_arns:
+  description: ARNs of every rule that carries a route to the pair (the first is RV(rule_arn)).
+  returned: always
+  type: list
+  elements: str
 is_default:
   description: Whether the route is the listener's default action.
   returned: always
@@ -79,13 +84,20 @@ from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import is_defa
 from ansible_collections.tierstack.aws.plugins.module_utils.elbv2 import weighted_forward
 
 
-def find_route(rules, blue, green):
-    """The rule whose forward goes to exactly {blue, green} (or to blue alone), and its weights."""
+def find_routes(rules, blue, green):
+    """The rules whose forward goes to exactly {blue, green} (or to blue alone), each with its weights."""
+    found = []
     for rule in rules:
         groups = forward_weights(rule.get("Actions", []))
         if groups is not None and set(groups) in ({blue, green}, {blue}):
-            return rule, groups
-    return None, None
+            found.append((rule, groups))
+    return found
+
+
+def find_route(rules, blue, green):
+    """The first of find_routes, or (None, None)."""
+    found = find_routes(rules, blue, green)
+    return found[0] if found else (None, None)
 
 
 def green_percent(groups, blue, green):
@@ -115,25 +127,30 @@ def main():
         rules = describe_rules(client, p["listener_arn"])
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg="Couldn't describe the listener's rules")
-    rule, groups = find_route(rules, blue, green)
-    if rule is None:
+    routes = find_routes(rules, blue, green)
+    if not routes:
         module.fail_json(msg=f"No route of listener {p['listener_arn']} forwards to exactly {blue} and {green}")
+    # A service may have several routes (path rules, the default action); they all move together.
+    rule, groups = routes[0]
     before = green_percent(groups, blue, green)
     is_default = is_default_rule(rule)
     wanted = {blue: 100 - p["green_weight"], green: p["green_weight"]}
-    changed = groups != wanted
+    stale = [(r, g) for r, g in routes if g != wanted]
+    changed = bool(stale)
     if changed and not module.check_mode:
         actions = [api_action(weighted_forward(wanted))]
         try:
-            if is_default:
-                client.modify_listener(aws_retry=True, ListenerArn=p["listener_arn"], DefaultActions=actions)
-            else:
-                client.modify_rule(aws_retry=True, RuleArn=rule["RuleArn"], Actions=actions)
+            for stale_rule, _ in stale:
+                if is_default_rule(stale_rule):
+                    client.modify_listener(aws_retry=True, ListenerArn=p["listener_arn"], DefaultActions=actions)
+                else:
+                    client.modify_rule(aws_retry=True, RuleArn=stale_rule["RuleArn"], Actions=actions)
         except AWS_ERRORS as e:
             module.fail_json_aws(e, msg="Couldn't shift the traffic weights")
     module.exit_json(
         changed=changed,
         rule_arn=rule["RuleArn"],
+        rule_arns=[r["RuleArn"] for r, _ in routes],
         is_default=is_default,
         previous_green_weight=before,
         green_weight=p["green_weight"],

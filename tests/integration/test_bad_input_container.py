@@ -65,6 +65,27 @@ CASES = {
     "initial weight above 100": ({"alb_initial_green_weight": 150}, ["alb_initial_green_weight (150) from 0 to 100"]),
     "certificate that is not an ARN": ({"alb_certificate_arn": "my-cert"}, ["alb_certificate_arn ('my-cert') must be empty or an ACM/IAM certificate ARN"]),
     "TLS policy allowing TLS 1.0": ({"alb_ssl_policy": "ELBSecurityPolicy-2016-08"}, ["alb_ssl_policy ('ELBSecurityPolicy-2016-08')"]),
+    "listener priority clash": (
+        {"alb_path_rules": [{"priority": 10, "path_patterns": ["/health"], "service": "frontend"}]},
+        ["Listener rule priorities clash: 10 used more than once", "alb_path_rules", "service backend"],
+    ),
+    "two extra rules at one priority": (
+        {"alb_path_rules": [{"priority": 30, "path_patterns": ["/a"], "service": "frontend"},
+                            {"priority": 30, "path_patterns": ["/b"], "service": "backend"}]},
+        ["Listener rule priorities clash: 30 used more than once", "alb_path_rules"],
+    ),
+    "rule to a service not in the stack": (
+        {"alb_path_rules": [{"priority": 30, "path_patterns": ["/pay/*"], "service": "payments"}]},
+        ["Each rule of alb_path_rules needs", "one of frontend, backend"],
+    ),
+    "fixed response with a 3XX status": (
+        {"alb_default_fixed_response": {"status_code": "302", "content_type": "text/plain"}},
+        ["alb_default_fixed_response needs a status_code of 2XX, 4XX or 5XX"],
+    ),
+    "certificate both given and requested": (
+        {"alb_certificate_arn": "arn:aws:acm:ap-southeast-1:123456789012:certificate/abc", "alb_certificate_domain_name": "api.example.com"},
+        ["set one of alb_certificate_arn and alb_certificate_domain_name"],
+    ),
     "ECR keep count zero": ({"ecr_keep_images": 0}, ["ecr_keep_images must be from 1 to 1000"]),
     "KMS without a key": ({"ecr_encryption_type": "KMS"}, ["ecr_kms_key ('') must name a KMS key"]),
 }

@@ -1,4 +1,4 @@
-"""Bad input to the cloudfront, apigw and cloudwatch roles fails before any API call, naming the variable.
+"""Bad input to the cloudfront, apigw, cloudwatch and (WAF of the) alb roles fails before any API call, naming the variable.
 
 The playbook runs against an endpoint where nothing listens: had any task called AWS before the
 checks, the run would fail with a connection error instead of the expected message.
@@ -23,6 +23,9 @@ CASES = {
     "WAF rate limit under the minimum": (
         ["apigw"], {"apigw_waf_rate_limit": 9}, ["apigw_waf_rate_limit must be from 10", "got 9"]),
     "WAF window AWS does not offer": (["apigw"], {"apigw_waf_rate_window_sec": 30}, ["apigw_waf_rate_window_sec"]),
+    "ALB WAF rate limit under the minimum": (
+        ["alb"], {"alb_waf_enabled": True, "alb_waf_rate_limit": 9}, ["alb_waf_rate_limit must be from 10", "got 9"]),
+    "ALB WAF window AWS does not offer": (["alb"], {"alb_waf_enabled": True, "alb_waf_rate_window_sec": 30}, ["alb_waf_rate_window_sec"]),
     "unknown price class": (
         ["cloudfront"], {"cloudfront_price_class": "PriceClass_50"}, ["cloudfront_price_class 'PriceClass_50' is not a CloudFront price class"]),
     "CloudFront WAF rate limit under the minimum": (
@@ -43,6 +46,15 @@ CASES = {
     "no ALB ARN for the dashboard": (
         ["cloudwatch"], {"cloudwatch_sections": ["alb"]}, ["cloudwatch_alb_arn '' is not an application load balancer ARN"]),
     "no database for the dashboard": (["cloudwatch"], {"cloudwatch_sections": ["rds"]}, ["cloudwatch_rds_cluster_identifier is empty"]),
+    "alarm on a metric the role does not know": (
+        ["cloudwatch"], {"cloudwatch_sections": [], "cloudwatch_alarms": [
+            {"name": "errors", "metric": "lambda_errors", "threshold": 1, "comparison": "GreaterThanThreshold"}]},
+        ["cloudwatch_alarms"]),
+    "alarm with more datapoints than periods": (
+        ["cloudwatch"], {"cloudwatch_sections": [], "cloudwatch_alarms": [
+            {"name": "cpu", "metric": "ecs_cpu", "threshold": 80, "comparison": "GreaterThanThreshold",
+             "evaluation_periods": 2, "datapoints_to_alarm": 3}]},
+        ["An alarm of cloudwatch_alarms is invalid", "datapoints_to_alarm"]),
     "bad alarm e-mail": (["cloudwatch"], {"cloudwatch_sections": [], "cloudwatch_alarm_emails": ["ops"]}, ["cloudwatch_alarm_emails (['ops'])"]),
 }
 

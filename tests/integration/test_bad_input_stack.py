@@ -29,6 +29,9 @@ CASES = {
     "duplicate service names": ({"tierstack_services": [SERVICES[1], dict(SERVICES[1], port=5001)]}, ["tierstack_services", "distinct"]),
     "service name too long": ({"tierstack_services": [dict(SERVICES[0], name="frontend-x"), SERVICES[1]]}, ["tierstack_services"]),
     "log retention AWS does not accept": ({"tierstack_log_retention_days": 31}, ["tierstack_log_retention_days (31)", "3653"]),
+    "output alias that is an output's own name": (
+        {"tierstack_output_aliases": {"VpcId": "VpcCidr"}}, ["tierstack_output_aliases must map new names", "(['VpcId'])"]),
+    "output alias name with a dash": ({"tierstack_output_aliases": {"Alb-Dns": "ALBDNSName"}}, ["tierstack_output_aliases must map new names"]),
     "log retention not a number": ({"tierstack_log_retention_days": "month"}, ["tierstack_log_retention_days"]),
 }
 

@@ -48,6 +48,33 @@ def test_keep_weights_only_for_the_same_target_groups():
     assert alb_listener.keep_current_weights(want, None) == want
 
 
+def test_fixed_responses_round_trip_and_compare():
+    want = alb_listener.desired_action(
+        {"type": "fixed-response", "fixed_response": {"status_code": "404", "content_type": "text/plain", "message_body": "Not Found"}})
+    assert want == {"type": "fixed-response", "status_code": "404", "content_type": "text/plain", "message_body": "Not Found"}
+    api = alb_listener.api_action(want)
+    assert api == {"Type": "fixed-response",
+                   "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "Not Found"}}
+    assert alb_listener.canonical_action(api) == want
+    # An empty body is not sent, and an absent one reads back as empty.
+    bare = alb_listener.desired_action({"type": "fixed-response", "fixed_response": {"status_code": 503}})
+    assert alb_listener.api_action(bare) == {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503"}}
+    assert alb_listener.canonical_action(alb_listener.api_action(bare)) == bare
+
+
+def test_plan_rules_with_a_fixed_response_rule():
+    fixed = {"status_code": "403", "content_type": "text/plain", "message_body": "no"}
+    want = WANT + [{"priority": 20, "path_patterns": ["/admin/*"], "fixed_response": fixed}]
+    create, _, _, _ = alb_listener.plan_rules([], want, True, True)
+    assert create[1]["action"]["type"] == "fixed-response"
+    current = [_rule(10, ["/api/*"], _weighted(100, 0)),
+               _rule(20, ["/admin/*"], {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403", "ContentType": "text/plain",
+                                                                                         "MessageBody": "no"}})]
+    assert alb_listener.plan_rules(current, want, True, True)[:3] == ([], [], [])
+    changed = [dict(want[0]), dict(want[1], fixed_response=dict(fixed, message_body="gone"))]
+    assert [r["priority"] for r in alb_listener.plan_rules(current, changed, True, True)[1]] == [20]
+
+
 def _rule(prio, paths, action, arn="arn:rule"):
     return {"RuleArn": f"{arn}/{prio}", "Priority": str(prio), "IsDefault": False,
             "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": paths}}], "Actions": [action]}
@@ -188,3 +215,12 @@ def test_ecr_tag_plan():
     assert ecr_tag.plan_tags({"a": "1", "old": "x"}, {"a": "1"}, "present", True)[1] == ["old"]
     assert ecr_tag.plan_tags({"a": "1"}, {"a": "1"}, "present", False)[:2] == ({}, [])
     assert ecr_tag.plan_tags({"a": "1", "b": "2"}, {"a": "1", "b": "other"}, "absent", False)[1] == ["a"]
+
+
+def test_find_routes_finds_every_rule_of_a_service():
+    """A service reached by several path rules (the flask_api profile's /api/* and /health) moves them all."""
+    fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+    rules = [{"RuleArn": "r1", "Actions": [_weighted(100, 0)]}, {"RuleArn": "r2", "Actions": [_weighted(90, 10)]},
+             {"RuleArn": "d", "IsDefault": True, "Actions": [fixed]}]
+    assert [r["RuleArn"] for r, _ in alb_traffic_weights.find_routes(rules, BLUE, GREEN)] == ["r1", "r2"]
+    assert alb_traffic_weights.find_routes(rules[2:], BLUE, GREEN) == []
