@@ -140,7 +140,7 @@ def main():
     if changed and not module.check_mode:
         actions = [api_action(weighted_forward(wanted))]
         try:
-            for stale_rule, _ in stale:
+            for stale_rule, _weights in stale:
                 if is_default_rule(stale_rule):
                     client.modify_listener(aws_retry=True, ListenerArn=p["listener_arn"], DefaultActions=actions)
                 else:
@@ -150,7 +150,7 @@ def main():
     module.exit_json(
         changed=changed,
         rule_arn=rule["RuleArn"],
-        rule_arns=[r["RuleArn"] for r, _ in routes],
+        rule_arns=[r["RuleArn"] for r, _weights in routes],
         is_default=is_default,
         previous_green_weight=before,
         green_weight=p["green_weight"],

@@ -65,11 +65,11 @@ def test_fixed_responses_round_trip_and_compare():
 def test_plan_rules_with_a_fixed_response_rule():
     fixed = {"status_code": "403", "content_type": "text/plain", "message_body": "no"}
     want = WANT + [{"priority": 20, "path_patterns": ["/admin/*"], "fixed_response": fixed}]
-    create, _, _, _ = alb_listener.plan_rules([], want, True, True)
+    create = alb_listener.plan_rules([], want, True, True)[0]
     assert create[1]["action"]["type"] == "fixed-response"
-    current = [_rule(10, ["/api/*"], _weighted(100, 0)),
-               _rule(20, ["/admin/*"], {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403", "ContentType": "text/plain",
-                                                                                         "MessageBody": "no"}})]
+    admin = {"Type": "fixed-response",
+             "FixedResponseConfig": {"StatusCode": "403", "ContentType": "text/plain", "MessageBody": "no"}}
+    current = [_rule(10, ["/api/*"], _weighted(100, 0)), _rule(20, ["/admin/*"], admin)]
     assert alb_listener.plan_rules(current, want, True, True)[:3] == ([], [], [])
     changed = [dict(want[0]), dict(want[1], fixed_response=dict(fixed, message_body="gone"))]
     assert [r["priority"] for r in alb_listener.plan_rules(current, changed, True, True)[1]] == [20]
@@ -222,5 +222,5 @@ def test_find_routes_finds_every_rule_of_a_service():
     fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
     rules = [{"RuleArn": "r1", "Actions": [_weighted(100, 0)]}, {"RuleArn": "r2", "Actions": [_weighted(90, 10)]},
              {"RuleArn": "d", "IsDefault": True, "Actions": [fixed]}]
-    assert [r["RuleArn"] for r, _ in alb_traffic_weights.find_routes(rules, BLUE, GREEN)] == ["r1", "r2"]
+    assert [r["RuleArn"] for r, _weights in alb_traffic_weights.find_routes(rules, BLUE, GREEN)] == ["r1", "r2"]
     assert alb_traffic_weights.find_routes(rules[2:], BLUE, GREEN) == []
