@@ -87,8 +87,8 @@ access_point_arn:
   type: str
 """
 
-import time
-import uuid
+import hashlib
+import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -100,6 +100,8 @@ from ansible_collections.tierstack.aws.plugins.module_utils.tagging import TAG_A
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import create_tags
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import WaitTimeout
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import poll
 
 
 def find(client, fs_id, name):
@@ -135,6 +137,14 @@ def described_shape(point):
 
 def delete(client, point):
     client.delete_access_point(aws_retry=True, AccessPointId=point["AccessPointId"])
+
+
+def client_token(fs_id, name, wanted):
+    """The create's idempotency token: the same file system, name and shape give the same token, so a retried or
+    repeated create returns the access point made first. A new file system (after a teardown) or a new shape (a
+    replacement) gives a new one."""
+    seed = json.dumps([fs_id, name, wanted], sort_keys=True)
+    return hashlib.sha256(seed.encode()).hexdigest()[:64]
 
 
 def main():
@@ -181,17 +191,16 @@ def main():
             changed = True
             if not module.check_mode:
                 delete(client, point)
-                deadline = time.time() + 300
-                while find(client, fs_id, name):
-                    if time.time() > deadline:
-                        module.fail_json(msg=f"Timed out waiting for access point {point['AccessPointId']} to go")
-                    time.sleep(2)
+                try:
+                    poll(lambda: not find(client, fs_id, name), timeout=300, delay=2)
+                except WaitTimeout:
+                    module.fail_json(msg=f"Timed out waiting for access point {point['AccessPointId']} to go")
             point = None
         if point is None:
             changed = True
             if module.check_mode:
                 module.exit_json(changed=True, access_point_id="", access_point_arn="", diff={"before": before, "after": after})
-            kwargs = dict(ClientToken=str(uuid.uuid4()), FileSystemId=fs_id, Tags=create_tags("efs", after["tags"]),
+            kwargs = dict(ClientToken=client_token(fs_id, name, wanted), FileSystemId=fs_id, Tags=create_tags("efs", after["tags"]),
                           RootDirectory={"Path": p["path"], "CreationInfo": wanted["CreationInfo"]})
             if "PosixUser" in wanted:
                 kwargs["PosixUser"] = wanted["PosixUser"]

@@ -116,7 +116,6 @@ mount_targets:
 """
 
 import json
-import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
@@ -131,6 +130,8 @@ from ansible_collections.tierstack.aws.plugins.module_utils.tagging import creat
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import get_tags
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import normalise_tags
 from ansible_collections.tierstack.aws.plugins.module_utils.tagging import reconcile_tags
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import WaitTimeout
+from ansible_collections.tierstack.aws.plugins.module_utils.waiters import poll
 
 
 def find(client, token):
@@ -164,11 +165,10 @@ def secure_transport_policy(arn):
 
 def wait_until(module, what, check):
     """Poll check() every 5 s until it is true or wait_timeout passes (EFS has no boto3 waiters)."""
-    deadline = time.time() + module.params["wait_timeout"]
-    while not check():
-        if time.time() > deadline:
-            module.fail_json(msg=f"Timed out waiting for {what}")
-        time.sleep(5)
+    try:
+        poll(check, timeout=module.params["wait_timeout"], delay=5)
+    except WaitTimeout:
+        module.fail_json(msg=f"Timed out waiting for {what}")
 
 
 def mount_targets(client, fs_id):
