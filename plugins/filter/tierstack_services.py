@@ -38,11 +38,15 @@ def valid_env_name(name):
 
 
 def efs_task_volume(volume):
-    """The task definition volume of an EFS volume item: transit encryption and IAM auth through its access point."""
+    """The task definition volume of an EFS volume item: transit encryption and IAM auth through its access point.
+
+    rootDirectory is "/" (the access point sets the directory; ECS requires "/" or none with one): ECS describes
+    the volume with it, so asking for it explicitly lets a re-run find the registered revision unchanged."""
     return {
         "name": volume["name"],
         "efsVolumeConfiguration": {
             "fileSystemId": volume["file_system_id"],
+            "rootDirectory": "/",
             "transitEncryption": "ENABLED",
             "authorizationConfig": {"accessPointId": volume["access_point_id"], "iam": "ENABLED"},
         },

@@ -1,8 +1,10 @@
 """Every AWX job template of awx/, run the way AWX runs it, against a stack deployed from another directory.
 
 AWX starts each job from a fresh checkout of the project: no outputs/ folder, no emulator state, only
-the job template's extra variables and the survey's answers. So each job here runs in its own fresh
-copy of the project (the files git tracks), through ansible-runner with the template's playbook, the
+the job template's extra variables and the survey's answers, and the collections that the project update
+installed from collections/requirements.yml (tierstack.aws itself, from the project directory; no
+.collections link). So each job here runs in its own fresh copy of the project (the files git tracks),
+with tierstack.aws installed from it as AWX's project update installs it, through ansible-runner with the template's playbook, the
 "tierstack local (emulator)" inventory source and the emulator credential's environment. The stack is
 the default profile's whole stack, as the deploy template's survey deploys it (every run checks the
 stack's record and refuses another profile, so a job's run covers the profile's tiers), deployed first
@@ -68,6 +70,18 @@ def fresh_checkout(dest: Path) -> Path:
     return dest
 
 
+def project_update(project: Path, dest: Path) -> Path:
+    """What AWX's project update does with collections/requirements.yml: ansible-galaxy installs them from the
+    project's root into the job's own collections path, which AWX puts first on ANSIBLE_COLLECTIONS_PATH.
+    --no-deps: amazon.aws and community.aws come with the ansible package here, as in the execution
+    environment (on AWX the update would also resolve them from Galaxy)."""
+    subprocess.run([str(Path(sys.executable).parent / "ansible-galaxy"), "collection", "install", "--no-deps",
+                    "-r", "collections/requirements.yml", "-p", str(dest)], cwd=project, check=True, capture_output=True)
+    assert (dest / "ansible_collections" / "tierstack" / "aws" / "MANIFEST.json").is_file()
+    assert not (project / ".collections").exists()  # the checkout has no link: tierstack.aws comes from dest
+    return dest
+
+
 def survey_answers(template: dict, **answers) -> dict:
     """The survey's defaults, overridden by the given answers: what AWX passes as extra variables."""
     out = {q["variable"]: q.get("default") for q in template.get("survey_spec", {}).get("spec", [])}
@@ -89,6 +103,7 @@ def run_job(name: str, tmp_path: Path, endpoint: str, **answers):
         "ANSIBLE_STRATEGY": "linear", "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     (job / "runner").mkdir(parents=True, exist_ok=True)
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(project_update(project, job / "runner" / "requirements_collections"))
     runner = ansible_runner.run(
         private_data_dir=str(job / "runner"), project_dir=str(project), playbook=template["playbook"],
         inventory=str(project / INVENTORY), extravars=extravars, envvars=env, quiet=True,

@@ -53,7 +53,7 @@ def test_efs_volume_and_mount_point():
     vol = {"name": "media", "file_system_id": "fs-0123456789abcdef0", "access_point_id": "fsap-0123456789abcdef0",
            "container_path": "/media"}
     assert efs_task_volume(vol) == {"name": "media", "efsVolumeConfiguration": {
-        "fileSystemId": "fs-0123456789abcdef0", "transitEncryption": "ENABLED",
+        "fileSystemId": "fs-0123456789abcdef0", "rootDirectory": "/", "transitEncryption": "ENABLED",
         "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0", "iam": "ENABLED"}}}
     assert efs_mount_point(vol) == {"sourceVolume": "media", "containerPath": "/media", "readOnly": False}
     assert efs_mount_point(dict(vol, read_only=True))["readOnly"] is True
