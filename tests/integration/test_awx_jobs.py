@@ -75,8 +75,13 @@ def project_update(project: Path, dest: Path) -> Path:
     project's root into the job's own collections path, which AWX puts first on ANSIBLE_COLLECTIONS_PATH.
     --no-deps: amazon.aws and community.aws come with the ansible package here, as in the execution
     environment (on AWX the update would also resolve them from Galaxy)."""
+    # The project's own ansible.cfg, as in AWX (not the repository's, whose .collections link would make
+    # ansible-galaxy find tierstack.aws installed already).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env["ANSIBLE_CONFIG"] = str(project / "ansible.cfg")
     subprocess.run([str(Path(sys.executable).parent / "ansible-galaxy"), "collection", "install", "--no-deps",
-                    "-r", "collections/requirements.yml", "-p", str(dest)], cwd=project, check=True, capture_output=True)
+                    "-r", "collections/requirements.yml", "-p", str(dest)], cwd=project, env=env, check=True,
+                   capture_output=True)
     assert (dest / "ansible_collections" / "tierstack" / "aws" / "MANIFEST.json").is_file()
     assert not (project / ".collections").exists()  # the checkout has no link: tierstack.aws comes from dest
     return dest
