@@ -52,6 +52,52 @@ def tags_of(resource: dict, key: str = "Tags") -> dict:
     return {t["Key"]: t["Value"] for t in resource.get(key) or []}
 
 
+def stack_outputs(suffix: str, region_name: str) -> dict:
+    """The stack's outputs as the account records them (SSM Parameter Store, tierstack.state), read
+    from the endpoint in the stack's region: what a profile scenario's verify checks against."""
+    from tierstack import state
+
+    return state.outputs(suffix, region_name, client=client("ssm", region_name))
+
+
+def stack_fixtures(suffix: str, region_name: str):
+    """The ``outputs`` and ``aws`` fixtures of a profile scenario's conftest.py: the stack's outputs from
+    the account's record, and a function from a service name to a client in the profile's region."""
+    import pytest
+
+    @pytest.fixture(name="outputs", scope="module")
+    def outputs_fixture():
+        return stack_outputs(suffix, region_name)
+
+    @pytest.fixture(name="aws", scope="module")
+    def aws_fixture():
+        return lambda service: client(service, region_name)
+
+    return outputs_fixture, aws_fixture
+
+
+def as_list(value) -> list:
+    """An IAM policy field (Action, Resource) that may be one string or a list, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(iam, role: str) -> list[dict]:
+    """Every statement of a role's inline policies (role by name or ARN)."""
+    name = role.rsplit("/", 1)[-1]
+    out = []
+    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        doc = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        out += as_list(doc["Statement"])
+    return out
+
+
+def attached_policies(iam, role: str) -> list[str]:
+    """The names of the managed policies attached to a role (by name or ARN), sorted."""
+    name = role.rsplit("/", 1)[-1]
+    return sorted(p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+
+
 # An endpoint where nothing listens: a playbook run against it fails on its first API
 # call, so a failure that names our variable proves the check ran before any call.
 NO_API_ENDPOINT = "http://127.0.0.1:9"
