@@ -145,10 +145,12 @@ def test_every_job_template_works_from_a_fresh_checkout(stack, endpoint, tmp_pat
 
     run_job("tierstack verify", tmp_path, endpoint, suffix=suffix)
 
-    # Switch traffic: green needs a healthy registered target (the emulator runs no task; stand one in).
+    # Switch traffic: every target group that receives traffic needs a healthy registered target, blue and
+    # green both at 90/10 (the emulator runs no task; stand one in for each, as ECS registers running tasks).
     elbv2 = client("elbv2", REGION)
     green = outputs["BackendGreenTargetGroupArn"]
-    elbv2.register_targets(TargetGroupArn=green, Targets=[{"Id": "10.0.64.10", "Port": 5000}])
+    for i, arn in enumerate([outputs["BackendBlueTargetGroupArn"], green]):
+        elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": f"10.0.64.{10 + i}", "Port": 5000}])
 
     def green_weight():
         rules = elbv2.describe_rules(ListenerArn=outputs["ALBListenerArn"])["Rules"]
