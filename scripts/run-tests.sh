@@ -48,7 +48,7 @@ NAMES=() EMUS=() CMDS=() ESTS=()
 # default scenario's stack with the same settings, and molecule/default runs their verify tests against
 # its own converge (one converge for four scenarios); the others take long deploys of their own on top
 # of the scenarios (see the README's Tests section).
-OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_awx_jobs pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing molecule:ecommerce molecule:flask_api "
+OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing molecule:ecommerce molecule:flask_api "
 part() {
   local name=$1 emu=$2 est=$3; shift 3
   if [ ${#PATTERNS[@]} -gt 0 ]; then   # a part named by a pattern runs, opt-in or not

@@ -100,6 +100,10 @@ def run_job(name: str, tmp_path: Path, endpoint: str, **answers):
 
     template = TEMPLATES[name]
     job = tmp_path / name.replace(" ", "-")
+    runs = 1
+    while job.exists():  # each job run gets its own fresh checkout, as in AWX
+        runs += 1
+        job = tmp_path / f"{name.replace(' ', '-')}-{runs}"
     project = fresh_checkout(job / "project")
     extravars = dict(template.get("extra_vars") or {}, **survey_answers(template, **answers))
     env = {

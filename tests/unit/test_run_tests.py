@@ -41,7 +41,7 @@ def test_fast_subset_needs_no_emulator():
 
 def test_make_test_leaves_out_only_the_opt_in_parts():
     left_out = set(_parts("--all")) - set(_parts())
-    assert left_out == {"pytest:test_awx_jobs", "pytest:test_credentials_single_source", "pytest:test_stack_lock",
+    assert left_out == {"pytest:test_credentials_single_source", "pytest:test_stack_lock",
                         "molecule:media_processing", "molecule:ecommerce", "molecule:flask_api", "molecule:vpc", "molecule:data",
                         "molecule:container"}
 
