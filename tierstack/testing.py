@@ -123,6 +123,28 @@ def run_playbook(playbook: str, extra_vars: dict, endpoint: str | None = None, c
                           stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
 
 
+def assert_rerun_is_read_only(extra_vars: dict) -> dict:
+    """Re-run site.yml with ``extra_vars`` through bench's counting proxy in front of the lane's emulator and
+    assert what an idempotent run must be: changed=0, and no write call besides the stack lock's own two
+    (taken and released). Returns the proxy's counts."""
+    from bench.proxy import CountingProxy
+    from tierstack.emulator import endpoint_port
+
+    proxy = CountingProxy(endpoint_port(os.environ)).start()
+    try:
+        proxy.phase = "rerun"
+        result = run_playbook("site.yml", extra_vars, endpoint=proxy.url)
+        stats = proxy.take("rerun").as_dict()
+    finally:
+        proxy.stop()
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert recap(result.stdout)["changed"] == 0, result.stdout[-3000:]
+    assert stats["reads"] > 50, stats
+    assert stats["writes"] == 0, stats["write_ops"]
+    assert stats["lock_calls"] == 2, stats
+    return stats
+
+
 def assert_fails_before_any_api_call(result, *expected: str) -> None:
     """The run failed, its message names what is expected, and no AWS endpoint was contacted."""
     out = result.stdout

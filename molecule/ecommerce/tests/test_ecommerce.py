@@ -2,7 +2,7 @@
 
 import json
 
-from tierstack import profile_checks
+from tierstack import profile_checks, testing
 from tierstack.testing import as_list, tags_of
 
 SUFFIX = "mol-ec"
@@ -211,3 +211,9 @@ def test_names_are_service_dash_suffix(outputs):
     assert outputs["ECSClusterName"] == f"tierstack-{SUFFIX}"
     assert outputs["RDSClusterIdentifier"] == f"aurora-{SUFFIX}"
     assert outputs["WebTaskRoleArn"].endswith(f":role/web-task-{SUFFIX}")
+
+
+def test_zz_a_re_run_makes_no_write_call():
+    """Last (pytest keeps file order): the whole profile re-run through a counting proxy, changed=0 and no
+    write call besides the stack lock's two."""
+    testing.assert_rerun_is_read_only({"suffix": SUFFIX, "tierstack_profile": "ecommerce"})

@@ -2,7 +2,7 @@
 
 import json
 
-from tierstack import profile_checks
+from tierstack import profile_checks, testing
 from tierstack.testing import as_list, attached_policies, role_statements
 
 SUFFIX = "mol-fa"
@@ -207,3 +207,9 @@ def test_outputs_also_under_the_cdk_stack_names(outputs):
     assert outputs["VpcId"].startswith("vpc-")
     assert outputs["ECSServiceName"] == f"flaskapi-{SUFFIX}"
     assert outputs["ECRRepositoryUri"].endswith(f".dkr.ecr.{REGION}.amazonaws.com/flaskapi-{SUFFIX}")
+
+
+def test_zz_a_re_run_makes_no_write_call():
+    """Last (pytest keeps file order): the whole profile re-run through a counting proxy, changed=0 and no
+    write call besides the stack lock's two."""
+    testing.assert_rerun_is_read_only({"suffix": SUFFIX, "tierstack_profile": "flask_api"})

@@ -2,7 +2,7 @@
 
 import json
 
-from tierstack import media_checks
+from tierstack import media_checks, testing
 
 SUFFIX = "mol-mp"
 REGION = "eu-west-2"
@@ -167,3 +167,9 @@ def test_alarms_and_widgets_for_the_new_tiers(aws, outputs):
     assert {"Redis engine CPU (%)", "Redis memory used (%)", "Redis evictions", "Redis replication lag (s)",
             "EFS throughput (bytes)", "EFS burst credit balance (bytes)", "Kinesis incoming records",
             "Kinesis iterator age (ms)"} <= titles
+
+
+def test_zz_a_re_run_makes_no_write_call():
+    """Last (pytest keeps file order): the whole profile re-run through a counting proxy, changed=0 and no
+    write call besides the stack lock's two."""
+    testing.assert_rerun_is_read_only({"suffix": SUFFIX, "tierstack_profile": "media_processing"})
