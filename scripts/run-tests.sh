@@ -76,6 +76,8 @@ for f in tests/integration/test_*.py; do
     # stays hidden). make test-all deploys every tier through the runner too.
     */test_runner.py) [ $FAST = 1 ] || part "pytest:test_runner" 1 300 \
       "$([ $ALL = 1 ] || echo 'TIERSTACK_RUNNER_TEST_TIERS=vpc,rds_aurora,ecr ')$PYTEST $f" ;;
+    # The AWX jobs deploy a whole stack first: start them early (longest first, before any durations.tsv).
+    */test_awx_jobs.py) [ $FAST = 1 ] || part "pytest:test_awx_jobs" 1 700 "$PYTEST $f" ;;
     *) [ $FAST = 1 ] || part "pytest:$(basename "$f" .py)" 1 90 "$PYTEST $f" ;;
   esac
 done
