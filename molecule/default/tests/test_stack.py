@@ -2,15 +2,9 @@
 everything, a plan that changes nothing, and a re-run that makes no write call. Each tier's own
 details are verified by its scenario (vpc, data, container, edge)."""
 
-import os
-import re
 from urllib.parse import urlparse
 
-import pytest
-
-from bench.proxy import CountingProxy
 from tierstack import testing
-from tierstack.emulator import endpoint_port
 
 SUFFIX = "mol-full"
 REQUIRED = [
@@ -102,32 +96,12 @@ def test_whatever_the_tagging_api_finds_carries_the_common_tags():
             assert tags.get(key) == value, (mapping["ResourceARN"], tags)
 
 
-def _recap(stdout):
-    match = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", stdout)
-    assert match, stdout[-3000:]
-    return {k: int(v) for k, v in zip(("ok", "changed", "unreachable", "failed"), match.groups())}
-
-
 def test_check_diff_on_the_deployed_stack_changes_nothing():
     result = testing.run_playbook("site.yml", {"suffix": SUFFIX}, check=True)
-    recap = _recap(result.stdout)
+    recap = testing.recap(result.stdout)
     assert result.returncode == 0, result.stdout[-3000:]
     assert recap["changed"] == 0 and recap["failed"] == 0, recap
 
 
-@pytest.fixture
-def counting_proxy():
-    proxy = CountingProxy(endpoint_port(os.environ)).start()
-    yield proxy
-    proxy.stop()
-
-
-def test_a_re_run_makes_no_write_call(counting_proxy):
-    counting_proxy.phase = "rerun"
-    result = testing.run_playbook("site.yml", {"suffix": SUFFIX}, endpoint=counting_proxy.url)
-    stats = counting_proxy.take("rerun").as_dict()
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert _recap(result.stdout)["changed"] == 0
-    assert stats["reads"] > 50, stats
-    assert stats["writes"] == 0, stats["write_ops"]
-    assert stats["lock_calls"] == 2  # the stack lock taken and released: its only writes
+def test_a_re_run_makes_no_write_call():
+    testing.assert_rerun_is_read_only({"suffix": SUFFIX})
