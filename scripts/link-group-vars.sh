@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(playbooks)
-for dir in molecule/*/; do
+for dir in extensions/molecule/*/; do
   dir=${dir%/}
   if [ -e "$dir/group_vars" ] || [ -L "$dir/group_vars" ]; then
     targets+=("$dir")

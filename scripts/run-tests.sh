@@ -45,7 +45,7 @@ mkdir -p "$LOG_DIR"
 # ---- the parts: part NAME EMULATOR(0|1) ESTIMATE_S COMMAND ------------------------------------
 NAMES=() EMUS=() CMDS=() ESTS=()
 # Parts that only make test-all runs. The vpc, data and container scenarios deploy subsets of the
-# default scenario's stack with the same settings, and molecule/default runs their verify tests against
+# default scenario's stack with the same settings, and extensions/molecule/default runs their verify tests against
 # its own converge (one converge for four scenarios); the others take long deploys of their own on top
 # of the scenarios (see the README's Tests section).
 OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing molecule:ecommerce molecule:flask_api "
@@ -71,7 +71,7 @@ part unit 0 90 "$PYTEST tests/unit app/backend/tests app/frontend/tests"
 for f in tests/integration/test_*.py; do
   case "$f" in
     */test_bad_input_*) part "pytest:$(basename "$f" .py)" 0 150 "$PYTEST $f" ;;
-    # The runner test drives the CLI's deploy and destroy; molecule/default deploys every tier already,
+    # The runner test drives the CLI's deploy and destroy; extensions/molecule/default deploys every tier already,
     # so make test gives it the network, data and registry tiers (the data tier has the secret it checks
     # stays hidden). make test-all deploys every tier through the runner too.
     */test_runner.py) [ $FAST = 1 ] || part "pytest:test_runner" 1 300 \
@@ -82,9 +82,9 @@ for f in tests/integration/test_*.py; do
   esac
 done
 if [ $FAST = 0 ]; then
-  for dir in molecule/*/; do
+  for dir in extensions/molecule/*/; do
     scenario=$(basename "$dir")
-    [ -f "$dir/molecule.yml" ] || continue   # molecule/shared holds shared playbooks only
+    [ -f "$dir/molecule.yml" ] || continue   # extensions/molecule/shared holds shared playbooks only
     est=400; [ "$scenario" = default ] && est=900
     part "molecule:$scenario" 1 "$est" "molecule test -s $scenario"
   done

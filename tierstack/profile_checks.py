@@ -1,4 +1,4 @@
-"""Checks that the whole-profile scenarios share (molecule/ecommerce, molecule/flask_api), read back from
+"""Checks that the whole-profile scenarios share (extensions/molecule/ecommerce, extensions/molecule/flask_api), read back from
 the endpoint. Each takes ``aws`` (a function from a service name to a boto3 client in the profile's
 region), the stack's outputs and what the profile asks for, and asserts on described state.
 """

@@ -33,7 +33,7 @@ def client(service: str, region_name: str | None = None):
 
 def scenario_suffix(default: str) -> str:
     """The suffix a scenario's verify tests read back: the scenario's own, or TIERSTACK_TEST_SUFFIX where
-    another scenario's converge holds the same tiers (molecule/default verifies vpc, data and container
+    another scenario's converge holds the same tiers (extensions/molecule/default verifies vpc, data and container
     against its whole stack)."""
     return os.environ.get("TIERSTACK_TEST_SUFFIX") or default
 

@@ -23,7 +23,7 @@ def _parts(*args: str) -> dict[str, str]:
 
 def test_every_scenario_and_test_file_is_a_part():
     parts = _parts("--all")
-    scenarios = {p.parent.name for p in (REPO_ROOT / "molecule").glob("*/molecule.yml")}
+    scenarios = {p.parent.name for p in (REPO_ROOT / "extensions" / "molecule").glob("*/molecule.yml")}
     files = {p.stem for p in (REPO_ROOT / "tests" / "integration").glob("test_*.py")}
     assert {f"molecule:{s}" for s in scenarios} <= parts.keys()
     assert {f"pytest:{f}" for f in files} <= parts.keys()
@@ -47,16 +47,16 @@ def test_make_test_leaves_out_only_the_opt_in_parts():
 
 
 def test_the_scenarios_make_test_leaves_out_are_verified_against_the_default_converge():
-    """molecule/default runs the verify tests of vpc, data and container against its own stack."""
-    config = yaml.safe_load((REPO_ROOT / "molecule" / "default" / "molecule.yml").read_text())
+    """extensions/molecule/default runs the verify tests of vpc, data and container against its own stack."""
+    config = yaml.safe_load((REPO_ROOT / "extensions" / "molecule" / "default" / "molecule.yml").read_text())
     extra = config["verifier"]["additional_files_or_dirs"]
-    tests_dir = REPO_ROOT / "molecule" / "default" / "tests"
+    tests_dir = REPO_ROOT / "extensions" / "molecule" / "default" / "tests"
     for scenario in ("vpc", "data", "container"):
         # molecule globs each entry from the verifier's directory, as glob.glob does here
         found = [Path(p).resolve() for pattern in extra for p in glob.glob(str(tests_dir / pattern))
                  if f"/{scenario}/tests/" in str(Path(p).resolve())]
         assert found, scenario
-        assert set(found) == set((REPO_ROOT / "molecule" / scenario / "tests").glob("test_*.py")), scenario
+        assert set(found) == set((REPO_ROOT / "extensions" / "molecule" / scenario / "tests").glob("test_*.py")), scenario
     assert config["verifier"]["env"]["TIERSTACK_TEST_SUFFIX"] == "mol-full"
 
 
