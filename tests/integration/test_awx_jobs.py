@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tierstack import REPO_ROOT, api, emulator, state
+from tierstack import REPO_ROOT, api, state
 from tierstack.testing import client
 
 REGION = "ap-southeast-1"
@@ -40,17 +40,6 @@ _AwxLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scal
 # The inventory source AWX uses for the emulator (awx/group_vars/all/controller.yml).
 INVENTORY = next(i["source_path"] for i in yaml.load((REPO_ROOT / "awx" / "group_vars" / "all" / "controller.yml").read_text(),
                                                      Loader=_AwxLoader)["tierstack_awx_inventories"] if "emulator" in i["name"])
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 def fresh_checkout(dest: Path) -> Path:

@@ -12,18 +12,6 @@ import signal
 import pytest
 
 from bench.chaos import kill_run_after, processes_with_marker, start_run
-from tierstack import emulator
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])

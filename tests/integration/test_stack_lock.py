@@ -16,23 +16,10 @@ import sys
 import time
 from datetime import datetime, timezone
 
-import pytest
-
-from tierstack import REPO_ROOT, emulator
+from tierstack import REPO_ROOT
 from tierstack.testing import client, run_playbook
 
 TIERS = ["ecr"]
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 def lock_value(suffix):

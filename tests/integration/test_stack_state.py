@@ -10,22 +10,11 @@ import uuid
 import pytest
 import yaml
 
-from tierstack import cli, emulator, state
+from tierstack import cli, state
 from tierstack.testing import client, run_playbook
 
 REGION = "ap-southeast-1"
 TAGS = {"Environment": "x", "Project": "tierstack", "Owner": "t", "ManagedBy": "ansible-tierstack"}
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 def _play(tmp_path, tasks, endpoint):

@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from tierstack import REPO_ROOT, emulator
+from tierstack import REPO_ROOT
 from tierstack.testing import progress_units, recap
 
 SECRET = "s3cr3t-" + uuid.uuid4().hex
@@ -34,17 +34,6 @@ PLAYBOOK = """
         msg: "the password is {{ the_secret }}"
       no_log: true
 """
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    port = emulator.endpoint_port()
-    started = not emulator.answers(port)
-    if started:
-        emulator.up(port)
-    yield emulator.endpoint_url(port)
-    if started:
-        emulator.down(port)
 
 
 def _play(argv, log_dir, endpoint=None, **extra_env):

@@ -73,7 +73,8 @@ def test_group_vars_mirrors_are_complete_file_links():
     """playbooks/ and molecule scenarios see the root group_vars through one link per file (no directory link)."""
     sources = sorted(p.relative_to(REPO_ROOT / "group_vars") for p in (REPO_ROOT / "group_vars").rglob("*") if p.is_file())
     mirrors = [REPO_ROOT / "playbooks" / "group_vars"]
-    mirrors += sorted(d / "group_vars" for d in (REPO_ROOT / "extensions" / "molecule").iterdir() if (d / "group_vars").exists() or (d / "group_vars").is_symlink())
+    scenarios = (REPO_ROOT / "extensions" / "molecule").iterdir()
+    mirrors += sorted(d / "group_vars" for d in scenarios if (d / "group_vars").exists() or (d / "group_vars").is_symlink())
     for mirror in mirrors:
         where = mirror.relative_to(REPO_ROOT)
         assert not mirror.is_symlink(), f"{where} is a link to a directory: run scripts/link-group-vars.sh"
