@@ -32,11 +32,14 @@ help:
 
 venv: $(STAMP) collection-link
 
+# pip's own output (and whatever warnings this machine's pip configuration adds) goes to a log in the
+# venv: the screen gets one line, or the log's end if the install fails.
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: installing requirements.txt into $(VENV) (log: $(VENV)/pip-install.log)"
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -r requirements.txt; } \
+	  > $(VENV)/pip-install.log 2>&1 || { tail -n 40 $(VENV)/pip-install.log; exit 1; }
+	@touch $@
 
 # tierstack.aws resolves from the checkout through an ignored link (scripts/link-collection.sh).
 collection-link:

@@ -54,7 +54,8 @@ def deployed_lines(stack: live.Stack) -> list[str]:
         members = db.get("DBClusterMembers", [])
         writers = sum(1 for m in members if m.get("IsClusterWriter"))
         row("database", f"{db['DBClusterIdentifier']} {db.get('Status')} ({db.get('Engine')} {db.get('EngineVersion')}), "
-            f"{writers} writer, {len(members) - writers} readers; {db.get('Endpoint')}")
+            f"{writers} writer{'s' if writers != 1 else ''}, {len(members) - writers} reader{'s' if len(members) - writers != 1 else ''}; "
+            f"{db.get('Endpoint')}")
     for rg in stack.caches:
         row("cache", f"{rg['ReplicationGroupId']} {rg.get('Status')}, {len(rg.get('MemberClusters', []))} nodes, failover {rg.get('AutomaticFailover')}")
     for fs in stack.file_systems:

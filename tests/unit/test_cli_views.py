@@ -102,7 +102,7 @@ def test_status_lines_show_health_rotation_and_drift_per_tier():
     lines = "\n".join(status.deployed_lines(s))
     assert "vpc-1 10.0.0.0/16, 2 AZs" in lines and "1 NAT (1 available)" in lines
     assert "web-blue-dev1 1/1" in lines and "web-dev1 2/2" in lines
-    assert "1 writer, 1 readers" in lines and "rotation every 30 days" in lines
+    assert "1 writer, 1 reader;" in lines and "rotation every 30 days" in lines
     result = api.RunResult("site.yml", "dev1", "successful", 0, Path("."), Path("."), 1.0, tiers=[
         api.TierProgress("Check", "vpc", 0.0, 1.0, tasks=3),
         api.TierProgress("Deploy", "vpc", 0.0, 1.0, tasks=9, changed=0),
