@@ -89,8 +89,8 @@ if [ $FAST = 0 ]; then
     part "molecule:$scenario" 1 "$est" "molecule test -s $scenario"
   done
 fi
-# The chaos slice (faults, a kill, a concurrent pair) runs as `make chaos-slice`: it does not converge
-# at 30% faults yet (docs/reliability.md).
+# The chaos slice (faults, a kill, a concurrent pair) runs as `make chaos-slice` (about 20 minutes on
+# its own; docs/reliability.md).
 # ------------------------------------------------------------------------------------------------
 
 [ ${#NAMES[@]} -gt 0 ] || { echo "no part matches: ${PATTERNS[*]}" >&2; exit 2; }
