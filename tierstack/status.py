@@ -93,15 +93,20 @@ def drift_lines(result: api.RunResult) -> list[str]:
     if not result.tiers:
         return [f"  the check-mode run did not start: {result.status} (rc {result.rc}); see {result.artifact_dir}"]
     last_play = [t for t in result.tiers if t.play == result.tiers[-1].play] or result.tiers
-    parts = []
+    # A role may stand in more than one unit (rds_aurora's deferred wait, the lock's release): one entry each.
+    roles: dict[str, list[int]] = {}
     for t in last_play:
-        if t.role == "outputs":
-            continue
-        mark = "FAILED" if t.failed else (f"{t.changed} would change" if t.changed else "in sync")
-        parts.append(f"{t.role} {mark}")
-    drifted = [t for t in last_play if t.changed and t.role != "outputs"]
+        if t.role != "outputs":
+            changed_failed = roles.setdefault(t.role, [0, 0])
+            changed_failed[0] += t.changed
+            changed_failed[1] += t.failed
+    parts = []
+    for role, (changed, failed) in roles.items():
+        mark = "FAILED" if failed else (f"{changed} would change" if changed else "in sync")
+        parts.append(f"{role} {mark}")
+    drifted = [role for role, (changed, _failed) in roles.items() if changed]
     if drifted:
-        head = f"  {len(drifted)} tiers drifted"
+        head = f"  {len(drifted)} tier{'s' if len(drifted) != 1 else ''} drifted: {', '.join(drifted)}"
     elif result.ok:
         head = "  no drift: a check-mode run would change nothing"
     else:

@@ -108,8 +108,10 @@ def test_status_lines_show_health_rotation_and_drift_per_tier():
         api.TierProgress("Deploy", "vpc", 0.0, 1.0, tasks=9, changed=0),
         api.TierProgress("Deploy", "alb", 0.0, 1.0, tasks=9, changed=2),
         api.TierProgress("Deploy", "outputs", 0.0, 1.0, tasks=3, changed=1),
+        api.TierProgress("Deploy", "alb", 0.0, 1.0, tasks=1, changed=1),  # a role's second unit (a deferred wait)
     ])
     drift = "\n".join(status.drift_lines(result))
-    assert "1 tiers drifted" in drift and "vpc in sync" in drift and "alb 2 would change" in drift and "outputs" not in drift
-    result.tiers[2].changed = 0
+    assert "1 tier drifted: alb" in drift and "vpc in sync" in drift and "alb 3 would change" in drift and "outputs" not in drift
+    assert drift.count("alb ") == 1, drift
+    result.tiers[2].changed = result.tiers[4].changed = 0
     assert "no drift" in status.drift_lines(result)[0]
