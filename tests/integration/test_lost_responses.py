@@ -15,7 +15,7 @@ import pytest
 from bench.faults import Fault, error_response, protocol_of
 from bench.proxy import CountingProxy, classify
 from tierstack.emulator import endpoint_port
-from tierstack.testing import client, recap, run_playbook
+from tierstack.testing import client, recap, run_playbook, tags_of
 
 REGION = "ap-southeast-1"
 SUFFIX = "lost1"
@@ -74,5 +74,5 @@ def test_lost_create_subnet_answer_converges_without_a_duplicate():
     cidrs = [s["CidrBlock"] for s in subnets]
     assert len(cidrs) == len(set(cidrs)) == 6, cidrs  # the default layout: public and private, 3 AZs
     for subnet in subnets:  # the adopted subnet carries the stack's tags like the others
-        tags = {t["Key"]: t["Value"] for t in subnet.get("Tags", [])}
+        tags = tags_of(subnet)
         assert tags.get("Name", "").endswith(f"-{SUFFIX}") and tags.get("ManagedBy") == "ansible-tierstack", tags
