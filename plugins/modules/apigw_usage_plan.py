@@ -13,6 +13,10 @@ description:
   - Creates or updates a usage plan, found by name, with its API stages, throttle and quota settings,
     and creates the named API keys and attaches them to the plan.
   - With I(state=absent), detaches and deletes the named keys, detaches the API stages and deletes the plan.
+  - CreateApiKey has no idempotency token, so a create whose answer was lost, or two runs at once, can leave
+    two keys of one name. Keys of a wanted name that are not in the plan are then unused extras and are
+    deleted (the key in the plan, else the oldest, is kept); two or more in the plan make the module fail
+    with their ids and the command to remove the one not wanted.
   - Key values are never returned or logged; read them with C(aws apigateway get-api-key --include-value).
   - Supports check mode and diff mode.
 options:
@@ -191,14 +195,42 @@ class UsagePlan:
         return found[0] if found else None
 
     def find_keys(self, names):
+        """Name -> every API key of that name (CreateApiKey has no idempotency token, so a retried or
+        concurrent create can leave two)."""
         by_name = {}
         for key in self._all("get_api_keys", includeValues=False):
             if key.get("name") in names:
                 by_name.setdefault(key["name"], []).append(key)
-        for name, keys in by_name.items():
-            if len(keys) > 1:
-                self.module.fail_json(msg=f"{len(keys)} API keys are named {name}; names must be unique")
-        return {n: k[0] for n, k in by_name.items()}
+        return by_name
+
+    def one_key_each(self, by_name, plan_id):
+        """Name -> the API key to keep. Where several keys share a name, those not in the usage plan are
+        provably unused extras: they are deleted and the key in the plan (else the oldest) is kept. Two
+        or more in the plan cannot be told apart safely: the module fails and lists them."""
+        attached = set(self.plan_keys(plan_id)) if any(len(k) > 1 for k in by_name.values()) else set()
+        out = {}
+        for name, keys in sorted(by_name.items()):
+            keys = sorted(keys, key=lambda k: (str(k.get("createdDate", "")), k["id"]))
+            in_plan = [k for k in keys if k["id"] in attached]
+            if len(in_plan) > 1:
+                ids = ", ".join(k["id"] for k in in_plan)
+                self.module.fail_json(
+                    msg=f"{len(keys)} API keys are named {name} and {len(in_plan)} of them ({ids}) are in usage plan "
+                    f"{self.module.params['name']}; names must be unique. Keep the one your clients use and remove "
+                    f"the other with: aws apigateway delete-api-key --api-key <id>"
+                )
+            keep = in_plan[0] if in_plan else keys[0]
+            for extra in keys:
+                if extra is keep:
+                    continue
+                self.changes.append(f"delete duplicate API key {name} ({extra['id']}, not in the usage plan)")
+                if not self.check:
+                    try:
+                        self.client.delete_api_key(aws_retry=True, apiKey=extra["id"])
+                    except AWS_ERRORS as e:
+                        self.fail(e, f"Couldn't delete the duplicate API key {extra['id']} named {name}")
+            out[name] = keep
+        return out
 
     def plan_keys(self, plan_id):
         if plan_id is None:
@@ -245,7 +277,7 @@ class UsagePlan:
                         self.fail(e, f"Couldn't update usage plan {p['name']}")
         plan_id = plan["id"] if plan else None
 
-        keys = self.find_keys(set(p["api_keys"]))
+        keys = self.one_key_each(self.find_keys(set(p["api_keys"])), plan_id)
         for name in p["api_keys"]:
             key = keys.get(name)
             if key is None:
@@ -323,13 +355,14 @@ class UsagePlan:
                     self.client.delete_usage_plan(aws_retry=True, usagePlanId=plan["id"])
                 except AWS_ERRORS as e:
                     self.fail(e, f"Couldn't delete usage plan {p['name']}")
-        for name, key in sorted(keys.items()):
-            self.changes.append(f"delete API key {name}")
-            if not self.check:
-                try:
-                    self.client.delete_api_key(aws_retry=True, apiKey=key["id"])
-                except AWS_ERRORS as e:
-                    self.fail(e, f"Couldn't delete API key {name}")
+        for name, same_name in sorted(keys.items()):
+            for key in same_name:  # duplicates included: every key of the name is this plan's
+                self.changes.append(f"delete API key {name}")
+                if not self.check:
+                    try:
+                        self.client.delete_api_key(aws_retry=True, apiKey=key["id"])
+                    except AWS_ERRORS as e:
+                        self.fail(e, f"Couldn't delete API key {name}")
         return {}
 
 

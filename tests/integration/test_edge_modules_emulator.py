@@ -141,6 +141,35 @@ def test_usage_plan_keys_and_waf_association(play):
     play([{"community.aws.wafv2_web_acl": {"name": name, "scope": "REGIONAL", "state": "absent"}}, _api_task(name, None, state="absent")])
 
 
+def test_usage_plan_repairs_a_duplicate_api_key_only_when_it_is_provably_unused(play):
+    """CreateApiKey has no idempotency token: a lost answer or a concurrent run can leave two keys of one name."""
+    ag = client("apigateway")
+    name = _name("dup")
+    plan_task = {"tierstack.aws.apigw_usage_plan": {"name": name, "api_keys": [name], "tags": {"Environment": "t"}}}
+    (first,) = play([plan_task])
+    plan_id = first["usage_plan"]["id"]
+    [kept] = [k["id"] for k in ag.get_usage_plan_keys(usagePlanId=plan_id)["items"]]
+    extra = ag.create_api_key(name=name, enabled=True)["id"]  # the duplicate, in no usage plan
+
+    (planned,) = play([plan_task], check=True)
+    assert planned["changed"] and extra in [k["id"] for k in ag.get_api_keys()["items"]]
+    repaired, again = play([plan_task, plan_task])
+    assert repaired["changed"] and not again["changed"]
+    assert sorted(k["id"] for k in ag.get_api_keys()["items"] if k["name"] == name) == [kept]
+    assert [k["id"] for k in ag.get_usage_plan_keys(usagePlanId=plan_id)["items"]] == [kept]
+
+    # Two keys of the name both in the plan: nothing proves which one is unused, so the module refuses.
+    second = ag.create_api_key(name=name, enabled=True)["id"]
+    ag.create_usage_plan_key(usagePlanId=plan_id, keyId=second, keyType="API_KEY")
+    (refused,) = play([dict(plan_task, ignore_errors=True)])
+    assert refused.get("failed") and "2 API keys are named" in refused["msg"] and kept in refused["msg"] and second in refused["msg"], refused["msg"]
+    assert "aws apigateway delete-api-key" in refused["msg"]
+    assert sorted(k["id"] for k in ag.get_api_keys()["items"] if k["name"] == name) == sorted([kept, second])
+
+    play([{"tierstack.aws.apigw_usage_plan": {"name": name, "api_keys": [name], "state": "absent"}}])
+    assert name not in [k["name"] for k in ag.get_api_keys()["items"]]
+
+
 # ---- cloudfront ---------------------------------------------------------------------------------
 
 
