@@ -3,7 +3,9 @@ converges in the same run, with no duplicate.
 
 botocore retries the call. Where the API has an idempotency token, the retry returns the first call's
 resource; where it has none (CreateSubnet), the retry meets the resource that the first call made, and the
-role adopts it. The proxy in front of the lane's emulator loses the first answer of each named operation.
+role adopts it. Where the retry simply creates a second resource (CreateRouteTable, which tags the table as
+it creates it), the first is left unused, and the next run deletes it because it can prove it serves no
+subnet. The proxy in front of the lane's emulator loses the first answer of each named operation.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ class LoseFirstAnswer:
 
 
 @pytest.mark.usefixtures("endpoint")  # the lane's emulator, behind the proxy
-def test_lost_create_subnet_answer_converges_without_a_duplicate():
-    faults = LoseFirstAnswer({"CreateSubnet"})
+def test_lost_create_answers_converge_without_a_duplicate():
+    faults = LoseFirstAnswer({"CreateSubnet", "CreateRouteTable"})
     proxy = CountingProxy(endpoint_port()).start()
     proxy.faults = faults
     statuses = []  # the emulator's status for each CreateSubnet that reached it
@@ -59,7 +61,7 @@ def test_lost_create_subnet_answer_converges_without_a_duplicate():
         result = run_playbook("site.yml", {"suffix": SUFFIX, "tierstack_tiers": ["vpc"]}, endpoint=proxy.url)
     finally:
         proxy.stop()
-    assert faults.lost == ["CreateSubnet"], "the proxy lost no CreateSubnet answer: the test proved nothing"
+    assert faults.lost == ["CreateSubnet", "CreateRouteTable"], f"the proxy lost {faults.lost}: the test proved less"
     assert result.returncode == 0, result.stdout[-4000:]
     # Six subnets created, then botocore's retry of the lost one refused (InvalidSubnet.Conflict, a 400);
     # the task's retry found the subnet by its CIDR and created nothing more.
@@ -76,3 +78,26 @@ def test_lost_create_subnet_answer_converges_without_a_duplicate():
     for subnet in subnets:  # the adopted subnet carries the stack's tags like the others
         tags = tags_of(subnet)
         assert tags.get("Name", "").endswith(f"-{SUFFIX}") and tags.get("ManagedBy") == "ansible-tierstack", tags
+
+    # The lost CreateRouteTable: botocore's retry made a second table of the same name, which the run used;
+    # the first serves no subnet. The next run deletes it (one read found it), and only it.
+    def tables_by_name():
+        out = {}
+        for rt in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]}])["RouteTables"]:
+            name = tags_of(rt).get("Name")
+            if name:
+                out.setdefault(name, []).append((rt["RouteTableId"], [a.get("SubnetId") for a in rt.get("Associations", [])]))
+        return out
+
+    before = tables_by_name()
+    [(name, twins)] = [(n, t) for n, t in before.items() if len(t) > 1]
+    assert sorted(bool(subnets) for _id, subnets in twins) == [False, True], twins
+    [unused] = [rt_id for rt_id, subnets in twins if not subnets]
+
+    again = run_playbook("site.yml", {"suffix": SUFFIX, "tierstack_tiers": ["vpc"]})
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert f"(item={unused})" in again.stdout, again.stdout[-4000:]
+    after = tables_by_name()
+    assert {n: len(t) for n, t in after.items()} == {n: 1 for n in before}, after
+    assert after[name] == [t for t in twins if t[0] != unused]
+    assert recap(again.stdout)["changed"] == 1, recap(again.stdout)  # the deletion, nothing else
