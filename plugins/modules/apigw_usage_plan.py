@@ -221,16 +221,19 @@ class UsagePlan:
                 )
             keep = in_plan[0] if in_plan else keys[0]
             for extra in keys:
-                if extra is keep:
-                    continue
-                self.changes.append(f"delete duplicate API key {name} ({extra['id']}, not in the usage plan)")
-                if not self.check:
-                    try:
-                        self.client.delete_api_key(aws_retry=True, apiKey=extra["id"])
-                    except AWS_ERRORS as e:
-                        self.fail(e, f"Couldn't delete the duplicate API key {extra['id']} named {name}")
+                if extra is not keep:
+                    self.delete_key(extra, f"duplicate API key {name} ({extra['id']}, not in the usage plan)")
             out[name] = keep
         return out
+
+    def delete_key(self, key, what):
+        """Delete one API key (planned only, in check mode); ``what`` names it in the changes and errors."""
+        self.changes.append(f"delete {what}")
+        if not self.check:
+            try:
+                self.client.delete_api_key(aws_retry=True, apiKey=key["id"])
+            except AWS_ERRORS as e:
+                self.fail(e, f"Couldn't delete {what}")
 
     def plan_keys(self, plan_id):
         if plan_id is None:
@@ -357,12 +360,7 @@ class UsagePlan:
                     self.fail(e, f"Couldn't delete usage plan {p['name']}")
         for name, same_name in sorted(keys.items()):
             for key in same_name:  # duplicates included: every key of the name is this plan's
-                self.changes.append(f"delete API key {name}")
-                if not self.check:
-                    try:
-                        self.client.delete_api_key(aws_retry=True, apiKey=key["id"])
-                    except AWS_ERRORS as e:
-                        self.fail(e, f"Couldn't delete API key {name}")
+                self.delete_key(key, f"API key {name}")
         return {}
 
 
