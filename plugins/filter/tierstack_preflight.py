@@ -61,6 +61,13 @@ def valid_log_retention(days):
         return False
 
 
+def endpoint_unreachable(endpoint="", region=""):
+    """The line for an endpoint that no connection reaches (refused, timed out, unknown host)."""
+    where = endpoint or f"the AWS endpoints of {region}"
+    return (f"The AWS endpoint {where} cannot be reached (no connection). Start the emulator "
+            f"(python -m tierstack.emulator up) or check AWS_ENDPOINT_URL, the network and the region {region}.")
+
+
 def endpoint_failure(result, endpoint="", region=""):
     """One clear line for a failed STS GetCallerIdentity: unreachable, no credentials, rejected, not AWS."""
     result = result or {}
@@ -68,8 +75,7 @@ def endpoint_failure(result, endpoint="", region=""):
     where = endpoint or f"the AWS endpoints of {region}"
     if any(sign in text for sign in ("Could not connect to the endpoint", "EndpointConnectionError", "Connection refused",
                                      "Connect timeout", "Name or service not known", "ConnectTimeoutError")):
-        return (f"The AWS endpoint {where} cannot be reached (no connection). Start the emulator "
-                f"(python -m tierstack.emulator up) or check AWS_ENDPOINT_URL, the network and the region {region}.")
+        return endpoint_unreachable(endpoint, region)
     if any(sign in text for sign in ("Unable to locate credentials", "NoCredentialsError", "PartialCredentialsError",
                                      "The config profile", "ProfileNotFound")):
         return (f"No AWS credentials were found for {where}: set AWS_PROFILE (or tierstack_aws_profile), "
@@ -92,4 +98,5 @@ class FilterModule:
             "valid_log_retention": valid_log_retention,
             "log_retention_values": lambda _=None: list(LOG_RETENTION_DAYS),
             "endpoint_failure": endpoint_failure,
+            "endpoint_unreachable": endpoint_unreachable,
         }

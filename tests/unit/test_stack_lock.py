@@ -80,3 +80,26 @@ def test_log_retention(value, ok):
 def test_endpoint_failures_become_one_line(msg, expected):
     line = pf.endpoint_failure({"msg": msg}, "http://e", "ap-southeast-1")
     assert expected in line and "\n" not in line
+
+
+def test_endpoint_reachable_tells_a_listening_port_from_a_closed_one():
+    import socket
+
+    from ansible.errors import AnsibleLookupError
+
+    from plugins.lookup import endpoint_reachable as er
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        assert er.reachable(f"http://127.0.0.1:{port}", 2) is True
+    # The same port once nothing listens there any more: refused at once, not after a timeout.
+    assert er.reachable(f"http://127.0.0.1:{port}", 2) is False
+    assert er.host_and_port("https://sts.eu-west-2.amazonaws.com") == ("sts.eu-west-2.amazonaws.com", 443)
+    assert er.host_and_port("http://localhost") == ("localhost", 80)
+    for bad in ("127.0.0.1:4566", "ftp://host", "http://host:99999"):
+        with pytest.raises(AnsibleLookupError):
+            er.host_and_port(bad)
+    assert pf.endpoint_unreachable("http://e", "eu-west-2") == pf.endpoint_failure(
+        {"msg": "Could not connect to the endpoint URL"}, "http://e", "eu-west-2")
