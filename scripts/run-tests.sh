@@ -46,9 +46,11 @@ mkdir -p "$LOG_DIR"
 NAMES=() EMUS=() CMDS=() ESTS=()
 # Parts that only make test-all runs. The vpc, data and container scenarios deploy subsets of the
 # default scenario's stack with the same settings, and extensions/molecule/default runs their verify tests against
-# its own converge (one converge for four scenarios); the others take long deploys of their own on top
-# of the scenarios (see the README's Tests section).
-OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing molecule:ecommerce molecule:flask_api "
+# its own converge (one converge for four scenarios); it also runs the AWX deploy, verify, switch traffic
+# and rotate now jobs on that converge, so test_awx_jobs (the same jobs, plus teardown, on a stack of its
+# own) is opt-in too. The others take long deploys of their own on top of the scenarios (see the README's
+# Tests section).
+OPT_IN=" molecule:vpc molecule:data molecule:container pytest:test_awx_jobs pytest:test_credentials_single_source pytest:test_stack_lock molecule:media_processing molecule:ecommerce molecule:flask_api "
 part() {
   local name=$1 emu=$2 est=$3; shift 3
   if [ ${#PATTERNS[@]} -gt 0 ]; then   # a part named by a pattern runs, opt-in or not
@@ -76,7 +78,7 @@ for f in tests/integration/test_*.py; do
     # stays hidden). make test-all deploys every tier through the runner too.
     */test_runner.py) [ $FAST = 1 ] || part "pytest:test_runner" 1 300 \
       "$([ $ALL = 1 ] || echo 'TIERSTACK_RUNNER_TEST_TIERS=vpc,rds_aurora,ecr ')$PYTEST $f" ;;
-    # The AWX jobs deploy a whole stack first: start them early (longest first, before any durations.tsv).
+    # The AWX jobs deploy a whole stack first (make test-all): start them early (longest first, before any durations.tsv).
     */test_awx_jobs.py) [ $FAST = 1 ] || part "pytest:test_awx_jobs" 1 700 "$PYTEST $f" ;;
     *) [ $FAST = 1 ] || part "pytest:$(basename "$f" .py)" 1 90 "$PYTEST $f" ;;
   esac

@@ -43,7 +43,17 @@ def test_make_test_leaves_out_only_the_opt_in_parts():
     left_out = set(_parts("--all")) - set(_parts())
     assert left_out == {"pytest:test_credentials_single_source", "pytest:test_stack_lock",
                         "molecule:media_processing", "molecule:ecommerce", "molecule:flask_api", "molecule:vpc", "molecule:data",
-                        "molecule:container"}
+                        "molecule:container", "pytest:test_awx_jobs"}
+
+
+def test_the_default_converge_runs_the_awx_jobs_that_make_test_leaves_out():
+    """test_awx_jobs is opt-in because extensions/molecule/default runs the same job templates on its converge."""
+    source = (REPO_ROOT / "extensions" / "molecule" / "default" / "tests" / "test_stack.py").read_text()
+    for job in ("tierstack deploy", "tierstack verify"):
+        assert f'run_job("{job}"' in source, job
+    assert "run_day2_jobs(" in source
+    day2 = (REPO_ROOT / "tierstack" / "awx_jobs.py").read_text()
+    assert 'run_job("tierstack switch traffic"' in day2 and 'run_job("tierstack rotate now"' in day2
 
 
 def test_the_scenarios_make_test_leaves_out_are_verified_against_the_default_converge():

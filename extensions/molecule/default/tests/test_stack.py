@@ -1,10 +1,11 @@
 """The whole stack, read back from the endpoint: outputs that point at real resources, tags on
-everything, a plan that changes nothing, and a re-run that makes no write call. Each tier's own
+everything, a re-run (the AWX deploy job) that makes no write call, a check-mode run (the AWX verify
+job) that changes nothing, and the AWX day-2 jobs. Each tier's own
 details are verified by its scenario (vpc, data, container, edge)."""
 
 from urllib.parse import urlparse
 
-from tierstack import testing
+from tierstack import awx_jobs, state, testing
 
 SUFFIX = "mol-full"
 REQUIRED = [
@@ -96,12 +97,29 @@ def test_whatever_the_tagging_api_finds_carries_the_common_tags():
             assert tags.get(key) == value, (mapping["ResourceARN"], tags)
 
 
-def test_check_diff_on_the_deployed_stack_changes_nothing():
-    result = testing.run_playbook("site.yml", {"suffix": SUFFIX}, check=True)
-    recap = testing.recap(result.stdout)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert recap["changed"] == 0 and recap["failed"] == 0, recap
+# The day-2 jobs, as AWX runs them (tierstack.awx_jobs: each from a fresh checkout, through ansible-runner),
+# on this converge: make test runs tests/integration/test_awx_jobs.py (which deploys and tears down a stack
+# of its own) only in make test-all, so that one converge serves both. Order matters: the re-run and the
+# check-mode run come first (after the container tests' shift and roll-back, so they also prove that the
+# roll-back left no drift), then the jobs that change the stack on purpose.
+def test_the_deploy_job_re_run_from_a_fresh_checkout_makes_no_write_call(tmp_path):
+    """The deploy job on the deployed stack: changed=0, and no write call but the stack lock's two."""
+
+    def deploy_job(url):
+        runner, _stdout = awx_jobs.run_job("tierstack deploy", tmp_path, url, suffix=SUFFIX)
+        assert awx_jobs.changed_tasks(runner, allowed=()) == []
+        assert sum((runner.stats.get("changed") or {}).values()) == 0, runner.stats
+
+    testing.assert_read_only(deploy_job)
 
 
-def test_a_re_run_makes_no_write_call():
-    testing.assert_rerun_is_read_only({"suffix": SUFFIX})
+def test_the_verify_job_finds_nothing_to_change(tmp_path, outputs):
+    """The verify job: every tier in check mode, from a fresh checkout, reports no change; outputs unchanged."""
+    runner, _stdout = awx_jobs.run_job("tierstack verify", tmp_path, testing.endpoint(), suffix=SUFFIX)
+    drift = awx_jobs.changed_tasks(runner)
+    assert drift == [], drift
+    assert state.outputs(SUFFIX, testing.region()) == outputs
+
+
+def test_the_switch_traffic_and_rotate_now_jobs(tmp_path, outputs):
+    awx_jobs.run_day2_jobs(tmp_path, testing.endpoint(), SUFFIX, outputs, testing.region())
