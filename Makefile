@@ -33,13 +33,11 @@ help:
 venv: $(STAMP) collection-link
 
 # pip's own output (and whatever warnings this machine's pip configuration adds) goes to a log in the
-# venv: the screen gets one line, or the log's end if the install fails. --no-compile: Python compiles
-# each module the first time it is imported and keeps the bytecode, so the install does not compile the
-# tens of thousands of files (mostly the bundled collections) that are never imported; it halves the install.
+# venv: the screen gets one line, or the log's end if the install fails.
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "make: installing requirements.txt into $(VENV) (log: $(VENV)/pip-install.log)"
-	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet --no-compile -r requirements.txt; } \
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -r requirements.txt; } \
 	  > $(VENV)/pip-install.log 2>&1 || { tail -n 40 $(VENV)/pip-install.log; exit 1; }
 	@touch $@
 
