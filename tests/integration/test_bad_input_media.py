@@ -39,4 +39,4 @@ def test_good_media_tier_input_does_reach_the_api():
     result = run_playbook("site.yml", {"suffix": "good10", "tierstack_tiers": ["kinesis"]}, endpoint=NO_API_ENDPOINT)
     assert result.returncode != 0
     assert f"The AWS endpoint {NO_API_ENDPOINT} cannot be reached (no connection)" in result.stdout, result.stdout[-2000:]
-    assert "Check kinesis_name" in result.stdout, "the kinesis tier's checks ran and passed first"
+    assert "TASK [kinesis : Check the stream tier's inputs]" in result.stdout, "the kinesis tier's checks ran and passed first"

@@ -1,4 +1,5 @@
-"""Collection-wide checks: every module documents itself and joins the AWS action group."""
+"""Collection-wide checks: every module documents itself, and every AWS module joins the AWS action group
+(the controller-side ones, documented in plugins/modules beside their action plugin, call no AWS API)."""
 
 import json
 import subprocess
@@ -10,7 +11,10 @@ import yaml
 
 from tierstack import REPO_ROOT
 
-MODULES = sorted(p.stem for p in (REPO_ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
+# Modules that run on the controller as action plugins (plugins/action/<name>.py), with no AWS call.
+ACTION_MODULES = sorted(p.stem for p in (REPO_ROOT / "plugins" / "action").glob("*.py") if p.stem != "__init__")
+MODULES = sorted(p.stem for p in (REPO_ROOT / "plugins" / "modules").glob("*.py")
+                 if p.stem != "__init__" and p.stem not in ACTION_MODULES)
 ANSIBLE_DOC = str(Path(sys.executable).parent / "ansible-doc")
 
 
@@ -18,7 +22,7 @@ ANSIBLE_DOC = str(Path(sys.executable).parent / "ansible-doc")
 def docs():
     """ansible-doc's JSON for every module, in one call."""
     out = subprocess.run(
-        [ANSIBLE_DOC, "--json"] + [f"tierstack.aws.{name}" for name in MODULES],
+        [ANSIBLE_DOC, "--json"] + [f"tierstack.aws.{name}" for name in MODULES + ACTION_MODULES],
         cwd=REPO_ROOT, capture_output=True, text=True, check=True,
         env={"ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "PATH": str(Path(sys.executable).parent)},
     )
@@ -41,6 +45,15 @@ def test_module_renders_in_ansible_doc_with_examples_and_return(name, docs):
     fragments = source.get("extends_documentation_fragment") or []
     assert {"amazon.aws.common.modules", "amazon.aws.region.modules", "amazon.aws.boto3"} <= set(fragments), fragments
     assert "supports_check_mode=True" in (REPO_ROOT / "plugins" / "modules" / f"{name}.py").read_text().replace(" ", "")
+
+
+@pytest.mark.parametrize("name", ACTION_MODULES)
+def test_action_module_renders_in_ansible_doc_with_examples_and_return(name, docs):
+    doc = docs[f"tierstack.aws.{name}"]
+    assert doc["doc"]["short_description"] and doc["doc"].get("options")
+    assert doc["examples"].strip() and doc["return"]
+    assert (REPO_ROOT / "plugins" / "modules" / f"{name}.py").is_file()
+    assert "_supports_check_mode = True" in (REPO_ROOT / "plugins" / "action" / f"{name}.py").read_text()
 
 
 def _documentation(name):
