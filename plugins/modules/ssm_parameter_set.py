@@ -41,7 +41,10 @@ options:
     type: dict
     default: {}
   state:
-    description: C(present) makes the set equal to I(parameters); C(absent) deletes every parameter of the set.
+    description:
+      - C(present) makes the set equal to I(parameters); a parameter named there with an empty value is deleted,
+        whether it carries I(owner_tags) or not.
+      - C(absent) deletes every parameter of the set, and those named in I(parameters) (whatever their value).
     type: str
     choices: [present, absent]
     default: present
@@ -117,13 +120,14 @@ def plan(current, owned, tagged, wanted, state):
     current: leaf -> value of every parameter under the path; owned: leaves of the set's parameters;
     tagged: leaves that already carry every wanted tag; wanted: leaf -> value (empty = not wanted).
     """
-    if state == "absent":
-        return [], [], [], sorted(owned & set(current))
+    if state == "absent":  # the set's parameters, and those named in wanted
+        return [], [], [], sorted((owned | set(wanted)) & set(current))
+    empty = {k for k, v in wanted.items() if v in (None, "")}  # named with no value: absent, owned or not
     wanted = {k: v for k, v in wanted.items() if v not in (None, "")}
     create = sorted(k for k in wanted if k not in current)
     update = sorted(k for k in wanted if k in current and current[k] != wanted[k])
     retag = sorted(k for k in wanted if k in current and k not in tagged)
-    delete = sorted(k for k in (owned & set(current)) if k not in wanted)
+    delete = sorted(k for k in ((owned | empty) & set(current)) if k not in wanted)
     return create, update, retag, delete
 
 

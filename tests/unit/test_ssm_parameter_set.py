@@ -28,5 +28,16 @@ def test_absent_deletes_only_the_owned_parameters():
     assert plan(current, {"VpcId", "Gone"}, set(), {}, "absent") == ([], [], [], ["VpcId"])
 
 
+def test_a_parameter_named_with_an_empty_value_is_deleted_even_when_not_owned():
+    """Parameters written before their owner tag existed (an older deploy) are still removed by name."""
+    current = {"port": "5432", "db_name": "app", "lock": "x"}
+    assert plan(current, set(), set(), {"port": "", "db_name": "", "gone": ""}, "present") == ([], [], [], ["db_name", "port"])
+
+
+def test_absent_also_deletes_the_named_parameters():
+    current = {"port": "5432", "db_name": "app", "lock": "x", "tagged": "t"}
+    assert plan(current, {"tagged"}, set(), {"port": "", "db_name": ""}, "absent") == ([], [], [], ["db_name", "port", "tagged"])
+
+
 def test_leaf():
     assert leaf("/tierstack/dev1/outputs/VpcId") == "VpcId"
