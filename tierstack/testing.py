@@ -29,7 +29,7 @@ def client(service: str, region_name: str | None = None):
     kwargs = {"region_name": region_name or region()}
     if os.environ.get("TIERSTACK_TARGET", "emulator") == "emulator":
         kwargs.update(
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or endpoint_url(),
+            endpoint_url=endpoint(),
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
