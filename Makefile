@@ -32,13 +32,18 @@ help:
 
 venv: $(STAMP) collection-link
 
+# Bytecode: pip compiles serially, and would also compile the ~40 collections of the ansible package
+# that tierstack never loads; compileall does the rest on every CPU instead (80 s -> 50 s here). The
+# bytecode must be there: where PYTHONDONTWRITEBYTECODE is set, Python never writes it itself, and
+# every module run would then compile botocore and ansible anew.
 # pip's own output (and whatever warnings this machine's pip configuration adds) goes to a log in the
 # venv: the screen gets one line, or the log's end if the install fails.
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "make: installing requirements.txt into $(VENV) (log: $(VENV)/pip-install.log)"
-	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -r requirements.txt; } \
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet --no-compile -r requirements.txt; } \
 	  > $(VENV)/pip-install.log 2>&1 || { tail -n 40 $(VENV)/pip-install.log; exit 1; }
+	@$(BIN)/python -m compileall -qq -j 0 -x '/ansible_collections/(?!amazon/|community/aws/)' $(VENV)/lib || true
 	@touch $@
 
 # tierstack.aws resolves from the checkout through an ignored link (scripts/link-collection.sh).
